@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole suite on a throwaway PostgreSQL 15 cluster, then a smoke run on SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XINYONG_ENV=test
+export PATH="$PWD/.venv/bin:$PATH"
+work=$(mktemp -d /tmp/xinyong-test.XXXXXX)
+chmod 755 "$work"
+cleanup() { scripts/pg-cluster.sh stop "$work/pg"; rm -rf "$work"; }
+trap cleanup EXIT
+export XINYONG_KEY_FILE="$work/keys/keyring.json"
+export XINYONG_VAR_DIR="$work/var"
+
+echo "==> ruff"
+ruff check .
+
+echo "==> Starting PostgreSQL 15 (throwaway cluster)"
+port=$(( 54000 + RANDOM % 900 ))
+export DATABASE_URL=$(scripts/pg-cluster.sh start "$work/pg" "$port")
+export XINYONG_PG_SOCKET_DIR="$work/pg"
+
+echo "==> Test suite on PostgreSQL"
+pytest -p no:cacheprovider "$@"
+
+echo "==> Smoke run on SQLite"
+DATABASE_URL="sqlite:///$work/smoke.sqlite3" pytest -p no:cacheprovider -m smoke -q

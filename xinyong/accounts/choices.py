@@ -1,0 +1,48 @@
+"""Choices for organizations, divisions, accounts and roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DivisionLevel(models.TextChoices):
+    """Levels of the GB/T 2260 administrative division tree."""
+
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county / district / county-level city")
+    TOWNSHIP = "township", _("township / street")
+
+
+class OrganizationKind(models.TextChoices):
+    """Kinds of organization that use the platform (Art 6)."""
+
+    AUTHORITY = "authority", _("credit authority")  # 社会信用主管部门 (行政审批局)
+    DEPARTMENT = "department", _("government department")
+    COURT = "court", _("court")
+    PROCURATORATE = "procuratorate", _("procuratorate")
+    AGENCY = "agency", _("credit service agency")
+    BANK = "bank", _("bank")
+    ASSOCIATION = "association", _("industry association")
+
+
+class AccountKind(models.TextChoices):
+    STAFF = "staff", _("staff")
+    SUBJECT = "subject", _("subject account")
+    API = "api", _("API client")
+
+
+class Role(models.TextChoices):
+    """Staff roles. The three administrators (三员) are mutually exclusive (security requirement 6)."""
+
+    SYSTEM_ADMIN = "system_admin", _("system administrator")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    AUDIT_ADMIN = "audit_admin", _("audit administrator")
+    CATALOG_MANAGER = "catalog_manager", _("catalog manager")
+    DATA_SUBMITTER = "data_submitter", _("data submitter")
+    CASE_HANDLER = "case_handler", _("case handler")
+    MEASURE_IMPLEMENTER = "measure_implementer", _("measure implementer")
+    SUPERVISOR = "supervisor", _("supervisor")
+    ANALYST = "analyst", _("analyst")
+
+
+ADMINISTRATOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -1,0 +1,56 @@
+"""Permissions by role: one table, checked through `has_permission` everywhere (NetBox habit).
+
+Staff act only within their organization's jurisdiction; that restriction is applied by the selectors.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from xinyong.accounts.choices import AccountKind, Role
+
+
+class Permission(StrEnum):
+    VIEW_SUBJECTS = "subjects.view"
+    ADD_SUBJECTS = "subjects.add"
+    CHANGE_SUBJECTS = "subjects.change"
+    VIEW_ORGANIZATIONS = "organizations.view"
+    MANAGE_ORGANIZATIONS = "organizations.manage"
+    MANAGE_ACCOUNTS = "accounts.manage"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_KEYS = "keys.manage"
+    VALIDATE_IDENTIFIERS = "identifiers.validate"
+
+
+_BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # 三员: the system administrator runs the platform but reads no audit records and no personal data;
+    # the security administrator manages accounts and keys; the audit administrator only reads audit.
+    Role.SYSTEM_ADMIN: frozenset({Permission.VIEW_ORGANIZATIONS, Permission.MANAGE_ORGANIZATIONS}),
+    Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.MANAGE_KEYS}),
+    Role.AUDIT_ADMIN: frozenset({Permission.VIEW_AUDIT}),
+    Role.CATALOG_MANAGER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
+    Role.DATA_SUBMITTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.ADD_SUBJECTS}),
+    Role.CASE_HANDLER: frozenset(
+        _BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.ADD_SUBJECTS, Permission.CHANGE_SUBJECTS}
+    ),
+    Role.MEASURE_IMPLEMENTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
+    Role.SUPERVISOR: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
+    Role.ANALYST: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
+}
+
+
+def permissions_of(user) -> frozenset[Permission]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.kind not in (AccountKind.STAFF, AccountKind.API):
+        return frozenset()
+    granted: set[Permission] = set()
+    for role in user.role_set():
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def has_permission(user, permission: Permission) -> bool:
+    return permission in permissions_of(user)

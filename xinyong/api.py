@@ -1,0 +1,92 @@
+"""The REST API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json).
+
+Every operation is authenticated (a staff session or an API client's bearer token) and checks a named
+permission. Errors are `{"code", "field", "message"}`: the code is machine-readable English, the message
+is in the request's language (Chinese by default).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from xinyong.accounts.choices import AccountKind
+from xinyong.accounts.services import api_token_authenticate
+from xinyong.core.errors import ServiceError
+
+
+class StaffSessionAuth(SessionAuth):
+    """A logged-in staff session (CSRF-protected for unsafe methods)."""
+
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        if user and user.kind == AccountKind.STAFF:
+            return user
+        return None
+
+
+class ApiClientBearer(HttpBearer):
+    """A department system's bearer token (`Authorization: Bearer xy_...`)."""
+
+    openapi_description = "API client token issued by the security administrator"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Xinyong public credit information platform API",
+    version="1.0.0",
+    description="信用信息平台接口. Errors: {code, field, message}.",
+    urls_namespace="api",
+    auth=[ApiClientBearer(), StaffSessionAuth()],
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request, {"code": "unauthenticated", "field": None, "message": "Authentication required."}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(p) for p in first.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_input",
+            "field": ".".join(location) or None,
+            "message": first.get("msg", "Invalid input."),
+            "errors": [
+                {"loc": list(map(str, e.get("loc", ()))), "msg": e.get("msg"), "type": e.get("type")}
+                for e in exc.errors
+            ],
+        },
+        status=422,
+    )
+
+
+def _register_routers() -> None:
+    from xinyong.accounts.api import router as accounts_router
+    from xinyong.core.api import router as core_router
+    from xinyong.subjects.api import router as subjects_router
+
+    api.add_router("/identifiers", core_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/subjects", subjects_router)
+
+
+_register_routers()

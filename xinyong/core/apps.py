@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Shared building blocks without domain models: identifiers, masking, crypto, request context."""
+
+    name = "xinyong.core"
+    label = "core"
