@@ -75,7 +75,9 @@ class MerkleAccumulator:
         self._stack: list[bytes] = []
 
     @classmethod
-    def from_state(cls, size: int, subtree_roots: Sequence[bytes], hash_fn: HashFn = sm3) -> MerkleAccumulator:
+    def from_state(
+        cls, size: int, subtree_roots: Sequence[bytes], hash_fn: HashFn = sm3
+    ) -> MerkleAccumulator:
         if size < 0 or len(subtree_roots) != size.bit_count():
             raise ValueError("a compact range of size n has exactly popcount(n) subtree roots")
         acc = cls(hash_fn)

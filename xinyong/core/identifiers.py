@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-# --- alphabets and weights ---------------------------------------------------------------------------
+# --- alphabets and weights -----------------------------------------------------------------------------
 
 #: GB 32100-2015 code alphabet; a character's value is its index (no I, O, Z, S, V).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -304,7 +304,7 @@ class InvalidIdentifierError(ValueError):
         self.error = error
 
 
-# --- normalization and check characters -----------------------------------------------------------------
+# --- normalization and check characters ----------------------------------------------------------------
 
 
 def normalize(value: str | None) -> str:
@@ -350,7 +350,7 @@ def organization_code_check_character(body8: str) -> str:
     return "X" if c9 == 10 else "0" if c9 == 11 else str(c9)
 
 
-# --- validation ---------------------------------------------------------------------------------------------
+# --- validation ----------------------------------------------------------------------------------------
 
 
 def validate(type: IdentifierType | str, value: str, *, today: date | None = None) -> ValidationResult:
@@ -566,7 +566,7 @@ _VALIDATORS = {
 }
 
 
-# --- conversion and generation ------------------------------------------------------------------------------
+# --- conversion and generation -------------------------------------------------------------------------
 
 
 def convert_legacy_citizen_id(value15: str, *, today: date | None = None) -> str:

@@ -159,6 +159,13 @@ def subject_rename(
         subject = Subject.objects.select_for_update().get(pk=subject.pk)
         if name == subject.name:
             return subject
+        current = SubjectName.objects.filter(subject=subject, valid_to__isnull=True).order_by("-valid_from").first()
+        if current is not None and effective_date < current.valid_from:
+            raise ServiceError(
+                "dates_out_of_order",
+                _("The new name cannot take effect before the current name did."),
+                field="effective_date",
+            )
         before = _snapshot(subject)
         SubjectName.objects.filter(subject=subject, valid_to__isnull=True).update(valid_to=effective_date)
         SubjectName.objects.create(subject=subject, name=name, valid_from=effective_date, source=source)

@@ -1,0 +1,1 @@
+"""Synthetic Chengde demo data: organizations, staff logins and credit subjects (`xinyong demo`)."""
