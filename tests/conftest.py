@@ -85,3 +85,31 @@ def api_client_for():
         return Client(headers={"Authorization": f"Bearer {issued.secret}"})
 
     return factory
+
+
+APPEND_ONLY_TABLES = ("audit_auditevent", "audit_objectchange", "audit_auditcheckpoint")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers():
+    """Let the test runner empty append-only tables between transactional tests (PostgreSQL only).
+
+    The flush briefly disables the tables' own triggers, which the table owner may do; the application never
+    does this (tests/audit/test_append_only.py shows its ordinary statements fail).
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        guarded = [t for t in APPEND_ONLY_TABLES if t in tables]
+        if not statements or not guarded:
+            return statements
+        disable = [f'ALTER TABLE "{t}" DISABLE TRIGGER USER;' for t in guarded]
+        enable = [f'ALTER TABLE "{t}" ENABLE TRIGGER USER;' for t in guarded]
+        return disable + statements + enable
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original

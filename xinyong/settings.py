@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "xinyong.accounts",
     "xinyong.subjects",
     "xinyong.web",
+    "xinyong.demo",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,17 @@ from xinyong.audit.choices import AuditEventType, AuditOutcome
 
 
 class AuditEvent(models.Model):
-    """One audited action (审计记录)."""
+    """One audited action (审计记录), a link of the SM3 hash chain and a leaf of the Merkle tree.
 
+    `seq` is contiguous from 1 (appends are serialized on `AuditChainHead`); `leaf_hash` is the RFC 9162 leaf
+    hash of the event's canonical form (its object changes included) and `chain_hash` = HMAC-SM3(chain key,
+    previous chain_hash ‖ leaf_hash); the chain key lives outside the database, so rows cannot be forged. The table is append-only at the database level (triggers).
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), unique=True)
+    leaf_hash = models.CharField(_("leaf hash"), max_length=64)
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
+    chain_key_id = models.CharField(_("chain key"), max_length=64)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     event_type = models.PositiveIntegerField(_("event type"), choices=AuditEventType.choices)
     actor = models.ForeignKey(
@@ -46,10 +55,10 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["id"]
+        ordering = ["seq"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_event_type_display()}"
+        return f"#{self.seq} {self.get_event_type_display()}"
 
 
 class ObjectChange(models.Model):
@@ -69,3 +78,35 @@ class ObjectChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+
+class AuditChainHead(models.Model):
+    """The single row holding the last sequence number and chain hash; locking it serializes appends."""
+
+    seq = models.BigIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the log's size and Merkle root (security req. 16), for external witnesses."""
+
+    size = models.BigIntegerField(_("tree size"), unique=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    created_at = models.DateTimeField(_("time"))
+    key_id = models.CharField(_("signing key"), max_length=64)
+    signature = models.TextField(_("SM2 signature"))
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size} {self.root_hash[:12]}"

@@ -1,4 +1,10 @@
-"""Writing audit records: called by every service, inside its transaction (Art 32–33; security req. 12–13)."""
+"""Writing audit records: called by every service, inside its transaction (Art 32–33; security req. 12–13).
+
+`audit_record` appends one event to the hash chain. It locks the chain head row, so concurrent writers
+append one after another and the sequence stays contiguous with no forks (security req. 23); the lock is
+held until the caller's transaction commits, which is also what makes the audit write fail-closed: if the
+business change rolls back, so does its event, and if the audit write fails, the business change does too.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from xinyong.audit.chain import GENESIS_HASH, ChainKeys, event_leaf_hash
 from xinyong.audit.choices import AuditEventType, AuditOutcome
-from xinyong.audit.models import AuditEvent, ObjectChange
+from xinyong.audit.models import AuditChainHead, AuditEvent, ObjectChange
 from xinyong.core.context import current_request_id
+from xinyong.core.crypto import load_keyring
 
 
 class AuditOutsideTransactionError(RuntimeError):
@@ -27,6 +35,25 @@ class Change:
     action: str
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
+
+
+_chain_keys_cache: tuple[int, ChainKeys] | None = None
+
+
+def chain_keys() -> ChainKeys:
+    """Chain keys for the current keyring (rebuilt when the keyring is reloaded, e.g. after rotation)."""
+    global _chain_keys_cache
+    keyring = load_keyring()
+    if _chain_keys_cache is None or _chain_keys_cache[0] != id(keyring):
+        _chain_keys_cache = (id(keyring), ChainKeys())
+    return _chain_keys_cache[1]
+
+
+def _lock_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChainHead.objects.create(pk=1, seq=0, chain_hash=GENESIS_HASH)
+    return head
 
 
 def audit_record(
@@ -50,7 +77,10 @@ def audit_record(
         raise AuditOutsideTransactionError("audit_record() must run inside transaction.atomic()")
     if organization is None and actor is not None:
         organization = getattr(actor, "organization", None)
-    event = AuditEvent.objects.create(
+    keys = chain_keys()
+    head = _lock_head()
+    event = AuditEvent(
+        seq=head.seq + 1,
         occurred_at=timezone.now(),
         event_type=int(event_type),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -63,19 +93,35 @@ def audit_record(
         request_id=current_request_id(),
         outcome=str(outcome),
         details=dict(details or {}),
+        chain_key_id=keys.active_id,
     )
-    ObjectChange.objects.bulk_create(
-        ObjectChange(
-            event=event,
-            object_type=c.object_type,
-            object_id=c.object_id,
-            action=c.action,
-            before=dict(c.before) if c.before is not None else None,
-            after=dict(c.after) if c.after is not None else None,
-        )
+    change_rows = [
+        {
+            "object_type": c.object_type, "object_id": c.object_id, "action": c.action,
+            "before": dict(c.before) if c.before is not None else None,
+            "after": dict(c.after) if c.after is not None else None,
+        }
         for c in changes
-    )
+    ]
+    event.leaf_hash = event_leaf_hash(event_columns(event), change_rows)
+    event.chain_hash = keys.link(keys.active_id, head.chain_hash, event.leaf_hash)
+    event.save(force_insert=True)
+    if change_rows:
+        ObjectChange.objects.bulk_create(ObjectChange(event=event, **row) for row in change_rows)
+    head.seq, head.chain_hash = event.seq, event.chain_hash
+    head.save(update_fields=["seq", "chain_hash"])
     return event
+
+
+def event_columns(event: AuditEvent) -> dict[str, Any]:
+    """The stored columns of an event as the canonical form reads them."""
+    return {
+        "seq": event.seq, "occurred_at": event.occurred_at, "event_type": event.event_type,
+        "actor_id": event.actor_id, "actor_label": event.actor_label, "organization_id": event.organization_id,
+        "target_type": event.target_type, "target_id": event.target_id, "target_label": event.target_label,
+        "articles": event.articles, "request_id": event.request_id, "outcome": event.outcome,
+        "details": event.details,
+    }
 
 
 def audited_denial(event_type: AuditEventType, **kwargs) -> AuditEvent:

@@ -1,9 +1,13 @@
-"""Console navigation: each app contributes entries here; a staff member sees those its permissions allow."""
+"""Console navigation: each app contributes entries here; a staff member sees those its permissions allow.
+
+A later issue adds its page by appending a `NavItem` to `CONSOLE_NAVIGATION` (label, URL name, permission).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinyong.accounts.permissions import Permission, has_permission
@@ -14,6 +18,15 @@ class NavItem:
     label: str
     url_name: str
     permission: Permission | None = None
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation entry as rendered: `current` is "page" on its own page, "true" below it, else ""."""
+
+    label: str
+    url: str
+    current: str
 
 
 CONSOLE_NAVIGATION: list[NavItem] = [
@@ -29,3 +42,19 @@ def console_navigation_for(user) -> list[NavItem]:
         for item in CONSOLE_NAVIGATION
         if item.permission is None or has_permission(user, item.permission)
     ]
+
+
+def console_links_for(user, path: str) -> list[NavLink]:
+    """The entries the user may see, marking the one for `path` (and the section `path` lies in)."""
+    links = []
+    home = reverse("web:console-home")
+    for item in console_navigation_for(user):
+        url = reverse(item.url_name)
+        if path == url:
+            current = "page"
+        elif url != home and path.startswith(url):
+            current = "true"
+        else:
+            current = ""
+        links.append(NavLink(str(item.label), url, current))
+    return links
