@@ -1,6 +1,7 @@
 """Audit event types: a numbered enum in families (Zulip's RealmAuditLog habit).
 
-1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 9xxx system operations.
+1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 5xxx regulation and calendar,
+9xxx system operations.
 Numbers are never reused: a retired type keeps its number.
 """
 
@@ -30,6 +31,12 @@ class AuditEventType(models.IntegerChoices):
     SUBJECT_RELATION_ADDED = 3010, _("related person linked")
     SUBJECT_RELATION_ENDED = 3011, _("related person link ended")
     SUBJECT_ACCOUNT_CREATED = 3020, _("subject account created")
+
+    CALENDAR_DAY_SET = 5001, _("calendar day set")
+    CALENDAR_DAY_CLEARED = 5002, _("calendar day cleared")
+    CALENDAR_YEAR_LOADED = 5003, _("calendar year marked loaded")
+    CALENDAR_SEEDED = 5004, _("calendar seeded from package")
+    REGULATION_ARTICLES_LOADED = 5020, _("regulation articles loaded")
 
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
 
