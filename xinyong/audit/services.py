@@ -52,7 +52,12 @@ def chain_keys() -> ChainKeys:
 def _lock_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(pk=1, seq=0, chain_hash=GENESIS_HASH)
+        # The migration creates the head row; if it is gone (an emptied test database), writers racing to
+        # recreate it must not fail: insert-if-absent, then lock.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, seq=0, chain_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
 
 
