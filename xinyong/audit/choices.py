@@ -39,6 +39,8 @@ class AuditEventType(models.IntegerChoices):
     REGULATION_ARTICLES_LOADED = 5020, _("regulation articles loaded")
 
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
+    KEY_ROTATED = 9010, _("key rotated")
+    DATA_RESEALED = 9011, _("stored identifiers re-encrypted")
 
 
 class AuditOutcome(models.TextChoices):

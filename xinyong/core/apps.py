@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +7,13 @@ class CoreConfig(AppConfig):
 
     name = "xinyong.core"
     label = "core"
+
+    def ready(self) -> None:
+        # Known-answer tests before anything is encrypted, hashed or signed (security req. 20): a provider that
+        # computes wrong answers must stop the platform, not corrupt its data.
+        from xinyong.core.crypto import CryptoSelfTestError, get_provider, run_self_tests
+
+        try:
+            run_self_tests(get_provider())
+        except (CryptoSelfTestError, NotImplementedError) as exc:
+            raise ImproperlyConfigured(f"cryptographic self-test failed, refusing to start: {exc}") from exc

@@ -389,14 +389,21 @@ def demo_load(
     seed: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int, int, float], None] | None = None,
+    on_accounts: Callable[[list[Login]], None] | None = None,
 ) -> DemoResult:
-    """Load the whole demo once; a second call on the same database does nothing and says so."""
+    """Load the whole demo once; a second call on the same database does nothing and says so.
+
+    `on_accounts` receives the staff logins as soon as they exist, before the long subject load, so that a
+    failure there cannot lose passwords that are shown only once.
+    """
     if demo_loaded():
         return DemoResult(loaded=False, logins=[])
     # Organizations and staff in one transaction: a half-made set would mark the demo as loaded.
     with transaction.atomic():
         divisions_added = divisions_load_chengde()
         logins = accounts_create(organizations_create())
+    if on_accounts is not None:
+        on_accounts(logins)
     stats = subjects_load(subjects, seed=seed, batch_size=batch_size, progress=progress)
     logins += subject_accounts_create()
     return DemoResult(loaded=True, logins=logins, stats=stats, divisions_added=divisions_added)

@@ -45,9 +45,20 @@ class Command(BaseCommand):
             self.stdout.write(f"subjects {done}/{of} ({rate:,.0f}/s)")
             self.stdout.flush()
 
+        logins_file = options["logins_file"]
+
+        def save_staff_logins(logins) -> None:
+            # Saved before the subjects are loaded: passwords are shown once and must survive a failure there.
+            if logins_file:
+                logins_write(logins_file, logins)
+
         try:
             result = demo_load(
-                subjects=total, seed=options["seed"], batch_size=options["batch_size"], progress=progress
+                subjects=total,
+                seed=options["seed"],
+                batch_size=options["batch_size"],
+                progress=progress,
+                on_accounts=save_staff_logins,
             )
         except ServiceError as exc:
             raise CommandError(f"{exc.field}: {exc.message} [{exc.code}]") from None
@@ -66,6 +77,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Staff logins (generated passwords, shown once):")
         self.stdout.write(logins_table(result.logins), ending="")
-        if options["logins_file"]:
-            path = logins_write(options["logins_file"], result.logins)
+        if logins_file:
+            path = logins_write(logins_file, result.logins)
             self.stdout.write(f"logins written to {path} (mode 0600)")

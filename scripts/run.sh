@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Serves the demo platform on http://127.0.0.1:8000 with the embedded SQLite database under var/.
+# Called by `make run` once the virtualenv and the translations are ready. The first run creates the keyring,
+# the database and the demo data; every run prints the staff logins generated on the first one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+xinyong=.venv/bin/xinyong
+var_dir=${XINYONG_VAR_DIR:-var}
+logins_file="$var_dir/demo-logins.txt"
+mkdir -p "$var_dir"
+
+# Keys live outside the database (security req. 19). Never overwrite an existing keyring: losing its keys
+# makes every stored identifier unreadable. A keyring given as JSON in XINYONG_KEYRING needs no file.
+key_file=${XINYONG_KEY_FILE:-var/keys/keyring.json}
+if [ -z "${XINYONG_KEYRING:-}" ] && [ ! -e "$key_file" ]; then
+  echo "==> Creating the keyring ($key_file)"
+  .venv/bin/python -c 'import sys; from xinyong.core.crypto import keyring_init; keyring_init(sys.argv[1])' \
+    "$key_file"
+fi
+
+echo "==> Migrating the database"
+"$xinyong" migrate --noinput
+
+echo "==> Collecting static files"
+"$xinyong" collectstatic --noinput -v 0
+
+if [ ! -e "$logins_file" ]; then
+  echo "==> Loading demo data (first run)"
+  "$xinyong" demo --logins-file "$logins_file"
+fi
+
+echo
+echo "==> Staff logins (generated on first run)"
+if [ -e "$logins_file" ]; then
+  cat "$logins_file"
+else
+  echo "(no $logins_file: the demo data was loaded earlier and its logins were printed then)"
+fi
+echo
+
+echo "==> Serving on http://127.0.0.1:8000/ (Ctrl-C to stop)"
+exec "$xinyong" runserver 127.0.0.1:8000 --noreload
