@@ -140,6 +140,17 @@ def test_consistency_vector_with_altered_middle_element_is_rejected(path):
         _verify_consistency_vector(v)
 
 
+@pytest.mark.parametrize("path", HAPPY_CONSISTENCY, ids=_vector_id)
+@pytest.mark.parametrize("which", ["root1", "root2"])
+def test_consistency_vector_with_well_formed_wrong_root_is_rejected(path, which):
+    # The shared "wrong root" vectors use a 9-byte root that a length check alone refuses; a full-length
+    # wrong root proves the verifier really recomputes and compares both roots.
+    v = _load(path)
+    v[which] = base64.b64encode(sha256(b"not the root")).decode()
+    with pytest.raises(ProofError):
+        _verify_consistency_vector(v)
+
+
 def test_roots_match_rfc6962_reference():
     for size, expected in enumerate(RFC6962_ROOTS, start=1):
         assert merkle_root(RFC6962_LEAF_HASHES[:size], sha256).hex() == expected

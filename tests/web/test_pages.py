@@ -7,6 +7,9 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from django.utils import translation
 
 from xinyong.core.identifiers import make_citizen_id
 from xinyong.subjects.services import SubjectData, subject_account_create, subject_register
@@ -67,8 +70,10 @@ class PageStructure(HTMLParser):
                 self.resource_urls.append(url)
         if tag in self.LABELLED and a.get("type") not in self.UNLABELLED_INPUT_TYPES:
             self.controls.append({"tag": tag, **a})
-        focusable = (tag == "a" and "href" in a) or tag in {"button", "select", "textarea"} or (
-            tag == "input" and a.get("type") != "hidden"
+        focusable = (
+            (tag == "a" and "href" in a)
+            or tag in {"button", "select", "textarea"}
+            or (tag == "input" and a.get("type") != "hidden")
         )
         if focusable and self.first_focusable is None:
             self.first_focusable = {"tag": tag, **a}
@@ -94,7 +99,9 @@ def assert_accessible_structure(response):
     for cell in page.header_cells:
         assert cell.get("scope") in {"col", "row"}, "every header cell has a scope"
     for url in page.resource_urls:
-        assert url.startswith("/"), f"assets are served by the platform itself, not {url}"
+        assert url.startswith("/") and not url.startswith("//"), (
+            f"assets are served by the platform, not {url}"
+        )
     return page
 
 
@@ -102,11 +109,13 @@ def visible_text(response) -> str:
     return re.sub(r"<[^>]+>", " ", response.content.decode())
 
 
-def without_tokens(body: bytes, *secrets: str) -> str:
+def without_tokens(body: bytes, *typed: str) -> str:
     """The page with what differs by design between two renders removed: CSRF tokens and the typed name."""
-    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body.decode())
-    for secret in secrets:
-        text = text.replace(secret, "USERNAME")
+    text = re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body.decode()
+    )
+    for value in typed:
+        text = text.replace(value, "USERNAME")
     return text
 
 
@@ -118,7 +127,11 @@ def log_in(client, url, user, password=None):
 def citizen(divisions):
     return subject_register(
         data=SubjectData(
-            kind="natural_person", identifier_type="id", identifier=CITIZEN_ID, name="张三", division_code="130802"
+            kind="natural_person",
+            identifier_type="id",
+            identifier=CITIZEN_ID,
+            name="张三",
+            division_code="130802",
         ),
         source="test",
     )
@@ -254,7 +267,9 @@ def test_an_unknown_user_gets_exactly_the_answer_of_a_known_user_with_a_wrong_pa
     assert without_tokens(known.content, staff.username) == without_tokens(unknown.content, "nobody-here")
 
 
-def test_a_subject_logs_in_and_sees_its_own_account_with_the_identifier_masked(client, citizen, citizen_account):
+def test_a_subject_logs_in_and_sees_its_own_account_with_the_identifier_masked(
+    client, citizen, citizen_account
+):
     response = log_in(client, "/login/", citizen_account)
     assert response["Location"] == "/account/"
     page = client.get("/account/")
@@ -414,3 +429,23 @@ def test_the_english_pages_keep_the_same_structure(client, staff):
     response = client.get("/console/")
     assert "Console home" in response.content.decode()
     assert_accessible_structure(response)
+
+
+def test_the_portal_search_box_shows_what_was_typed_as_text_not_markup(client):
+    body = client.get("/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_a_login_without_its_form_token_gets_the_expired_form_page_in_chinese(staff):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/staff/login/", {"username": staff.username, "password": staff.plain_password})
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_server_error_page_renders_without_a_request():
+    with translation.override("zh-hans"):
+        html = render_to_string("500.html")
+    assert "服务暂不可用" in html and 'lang="zh-hans"' in html

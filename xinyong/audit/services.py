@@ -49,16 +49,43 @@ def chain_keys() -> ChainKeys:
     return _chain_keys_cache[1]
 
 
-def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+_EVENT_COLUMNS = (
+    "seq", "leaf_hash", "chain_hash", "chain_key_id", "occurred_at", "event_type", "actor_id", "actor_label",
+    "organization_id", "target_type", "target_id", "target_label", "articles", "request_id", "outcome", "details",
+)
+_INSERT_EVENT = (
+    "INSERT INTO audit_auditevent (seq, leaf_hash, chain_hash, chain_key_id, occurred_at, "
+    "event_type, actor_id, actor_label, organization_id, target_type, target_id, target_label, "
+    "articles, request_id, outcome, details) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s) RETURNING id"
+)
+# PostgreSQL: insert the event and move the head in one round trip (the head row is already locked).
+_INSERT_EVENT_AND_MOVE_HEAD = (
+    "WITH inserted AS (INSERT INTO audit_auditevent (seq, leaf_hash, chain_hash, chain_key_id, "
+    "occurred_at, event_type, actor_id, actor_label, organization_id, target_type, target_id, "
+    "target_label, articles, request_id, outcome, details) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id) UPDATE audit_auditchainhead SET seq = "
+    "%s, chain_hash = %s WHERE id = 1 RETURNING (SELECT id FROM inserted)"
+)
+_SELECT_HEAD = "SELECT seq, chain_hash FROM audit_auditchainhead WHERE id = 1"
+_SELECT_HEAD_FOR_UPDATE = "SELECT seq, chain_hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE"
+_MOVE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, chain_hash = %s WHERE id = 1"
+
+
+def _lock_head(cursor) -> tuple[int, str]:
+    """Lock the chain head until the transaction ends; every appender waits here, one after another."""
+    select = _SELECT_HEAD_FOR_UPDATE if connection.vendor == "postgresql" else _SELECT_HEAD
+    cursor.execute(select)
+    row = cursor.fetchone()
+    if row is None:
         # The migration creates the head row; if it is gone (an emptied test database), writers racing to
         # recreate it must not fail: insert-if-absent, then lock.
         AuditChainHead.objects.bulk_create(
             [AuditChainHead(pk=1, seq=0, chain_hash=GENESIS_HASH)], ignore_conflicts=True
         )
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
+        cursor.execute(select)
+        row = cursor.fetchone()
+    return row[0], row[1]
 
 
 def audit_record(
@@ -76,16 +103,15 @@ def audit_record(
     """Append one audit event (and its object changes) in the caller's transaction.
 
     Fail-closed: it refuses to run outside a transaction, and any error propagates so the business change
-    rolls back with it.
+    rolls back with it. The append is written in plain SQL because it runs inside every audited
+    transaction: three statements (lock the head, insert, move the head), two round trips on PostgreSQL.
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError("audit_record() must run inside transaction.atomic()")
     if organization is None and actor is not None:
         organization = getattr(actor, "organization", None)
     keys = chain_keys()
-    head = _lock_head()
     event = AuditEvent(
-        seq=head.seq + 1,
         occurred_at=timezone.now(),
         event_type=int(event_type),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -108,14 +134,30 @@ def audit_record(
         }
         for c in changes
     ]
-    event.leaf_hash = event_leaf_hash(event_columns(event), change_rows)
-    event.chain_hash = keys.link(keys.active_id, head.chain_hash, event.leaf_hash)
-    event.save(force_insert=True)
+    with connection.cursor() as cursor:
+        head_seq, head_hash = _lock_head(cursor)
+        event.seq = head_seq + 1
+        event.leaf_hash = event_leaf_hash(event_columns(event), change_rows)
+        event.chain_hash = keys.link(keys.active_id, head_hash, event.leaf_hash)
+        values = [_db_value(name, getattr(event, name)) for name in _EVENT_COLUMNS]
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_EVENT_AND_MOVE_HEAD, [*values, event.seq, event.chain_hash])
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_INSERT_EVENT, values)
+            event.pk = cursor.fetchone()[0]
+            cursor.execute(_MOVE_HEAD, [event.seq, event.chain_hash])
+    event._state.adding = False
     if change_rows:
-        ObjectChange.objects.bulk_create(ObjectChange(event=event, **row) for row in change_rows)
-    head.seq, head.chain_hash = event.seq, event.chain_hash
-    head.save(update_fields=["seq", "chain_hash"])
+        ObjectChange.objects.bulk_create(ObjectChange(event_id=event.pk, **row) for row in change_rows)
     return event
+
+
+_FIELDS = {f.attname: f for f in AuditEvent._meta.concrete_fields}
+
+
+def _db_value(attname: str, value):
+    return _FIELDS[attname].get_db_prep_save(value, connection)
 
 
 def event_columns(event: AuditEvent) -> dict[str, Any]:

@@ -66,7 +66,9 @@ class WorkdayCalendar:
     _weekend_makeups: tuple[dt.date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_weekday_holidays", tuple(sorted(d for d in self.holidays if d.weekday() < 5)))
+        object.__setattr__(
+            self, "_weekday_holidays", tuple(sorted(d for d in self.holidays if d.weekday() < 5))
+        )
         object.__setattr__(
             self, "_weekend_makeups", tuple(sorted(d for d in self.makeup_workdays if d.weekday() >= 5))
         )
@@ -104,8 +106,12 @@ class WorkdayCalendar:
         for year in range((a + _ONE_DAY).year, b.year + 1):
             self._require_year(year)
         weekdays = _weekdays_through(b.toordinal()) - _weekdays_through(a.toordinal())
-        holidays = bisect.bisect_right(self._weekday_holidays, b) - bisect.bisect_right(self._weekday_holidays, a)
-        makeups = bisect.bisect_right(self._weekend_makeups, b) - bisect.bisect_right(self._weekend_makeups, a)
+        holidays = bisect.bisect_right(self._weekday_holidays, b) - bisect.bisect_right(
+            self._weekday_holidays, a
+        )
+        makeups = bisect.bisect_right(self._weekend_makeups, b) - bisect.bisect_right(
+            self._weekend_makeups, a
+        )
         return weekdays - holidays + makeups
 
 
@@ -116,8 +122,8 @@ _cached: WorkdayCalendar | None = None
 def current_calendar() -> WorkdayCalendar:
     """The calendar as stored now: the cached snapshot if its version token is still current."""
     global _cached
-    from xinyong.regulation.models import CalendarDay, CalendarVersion, CalendarYear
     from xinyong.regulation.choices import CalendarDayKind
+    from xinyong.regulation.models import CalendarDay, CalendarVersion, CalendarYear
 
     # The token is read before the days: an edit committed in between makes the snapshot newer than its
     # token, which only costs one extra reload, never a stale answer.

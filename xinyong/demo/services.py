@@ -389,6 +389,7 @@ def demo_load(
     seed: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int, int, float], None] | None = None,
+    parallel: bool | None = None,
     on_accounts: Callable[[list[Login]], None] | None = None,
 ) -> DemoResult:
     """Load the whole demo once; a second call on the same database does nothing and says so.
@@ -404,7 +405,7 @@ def demo_load(
         logins = accounts_create(organizations_create())
     if on_accounts is not None:
         on_accounts(logins)
-    stats = subjects_load(subjects, seed=seed, batch_size=batch_size, progress=progress)
+    stats = subjects_load(subjects, seed=seed, batch_size=batch_size, parallel=parallel, progress=progress)
     logins += subject_accounts_create()
     return DemoResult(loaded=True, logins=logins, stats=stats, divisions_added=divisions_added)
 

@@ -7,7 +7,7 @@ Each parameter is one TOML file `parameters/<area>/<name>.toml`, named `<area>.<
 
     [values."2026-04-01"]
     value = 3
-    reference = ["Art 31", { title = "信用修复管理办法", article = "…" }]
+    reference = ["Art N", { title = "信用修复管理办法", article = "…" }]
     note = "…"
 
     [values."2030-01-01"]      # TOML has no null: a value is ended by a dated entry with `ended = true`
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -155,7 +156,7 @@ def _parse_reference(path: Path, where: str, raw: Any, articles: frozenset[int])
         unknown = set(raw) - {"title", "article"}
         title, section = raw.get("title"), raw.get("article")
         if unknown or not isinstance(title, str) or not isinstance(section, str):
-            raise _fail(path, f"{where}: an external reference is {{title = \"…\", article = \"…\"}}")
+            raise _fail(path, f'{where}: an external reference is {{title = "…", article = "…"}}')
         if not title.strip() or not section.strip():
             raise _fail(path, f"{where}: an external reference needs both a title and an article or section")
         return Reference(title=title.strip(), section=section.strip())
@@ -189,7 +190,9 @@ def _parse_entry(path: Path, key: str, raw: Any, articles: frozenset[int]) -> Pa
     note = raw.get("note", "")
     if not isinstance(note, str):
         raise _fail(path, f"{where}: note must be a string")
-    return ParameterEntry(effective_from=effective_from, value=value, references=references, note=note.strip())
+    return ParameterEntry(
+        effective_from=effective_from, value=value, references=references, note=note.strip()
+    )
 
 
 def parse_parameter_file(path: Path, name: str, articles: frozenset[int]) -> Parameter:
@@ -214,12 +217,10 @@ def parse_parameter_file(path: Path, name: str, articles: frozenset[int]) -> Par
     )
     if entries[0].ended:
         raise _fail(path, "the first entry must be a value, not an end")
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         if before.ended and after.ended:
             raise _fail(path, f"values.{after.effective_from}: a value can only be ended once")
-    return Parameter(
-        name=name, description=description.strip(), unit=unit, entries=tuple(entries), path=path
-    )
+    return Parameter(name=name, description=description.strip(), unit=unit, entries=tuple(entries), path=path)
 
 
 def _parameter_files(directory: Path) -> list[tuple[str, Path]]:

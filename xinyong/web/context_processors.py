@@ -11,5 +11,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.kind == AccountKind.STAFF:
         # Error pages (403, 404) extend `layout_template`, so staff keep their console around them.
-        return {"console_navigation": console_links_for(user, request.path), "layout_template": CONSOLE_LAYOUT}
+        return {
+            "console_navigation": console_links_for(user, request.path),
+            "layout_template": CONSOLE_LAYOUT,
+        }
     return {"console_navigation": [], "layout_template": PORTAL_LAYOUT}

@@ -25,7 +25,9 @@ class _KindAuthenticationForm(AuthenticationForm):
         max_length=150,
         # No autofocus: the page starts at the top, so keyboard and screen-reader users meet the skip
         # link and the heading first.
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),

@@ -88,7 +88,11 @@ def portal_home(request):
 
 @subject_required
 def account_home(request):
-    link = SubjectAccount.objects.select_related("subject", "subject__division").filter(user=request.user).first()
+    link = (
+        SubjectAccount.objects.select_related("subject", "subject__division")
+        .filter(user=request.user)
+        .first()
+    )
     return render(request, "web/account_home.html", {"subject": link.subject if link else None})
 
 

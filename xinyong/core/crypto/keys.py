@@ -27,6 +27,7 @@ import re
 import secrets
 import stat
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -346,13 +347,37 @@ _cache: dict[tuple, Keyring] = {}
 _cache_lock = threading.Lock()
 
 
+# Seal and blind-index calls happen per row: re-checking the file (path resolution plus stat, ~50 µs) on
+# every call would cost more than the cryptography itself, so the default keyring is re-checked at most
+# once per RECHECK_SECONDS. Another process's rotation is therefore seen within that interval.
+RECHECK_SECONDS = 1.0
+_recent: tuple[str, str, float, Keyring] | None = None  # (key file env, keyring env, checked at, keyring)
+
+
 def reset_keyring_cache() -> None:
     """Forget cached keyrings (tests, and after init/rotation in this process)."""
+    global _recent
     with _cache_lock:
         _cache.clear()
+        _recent = None
 
 
 def load_keyring(path: str | os.PathLike[str] | None = None) -> Keyring:
+    """The keyring (see `_load_keyring`), with a short-lived fast path for the default location."""
+    global _recent
+    if path is not None:
+        return _load_keyring(path)
+    env = (os.environ.get(KEY_FILE_ENV, ""), os.environ.get(KEYRING_ENV, ""))
+    recent = _recent
+    now = time.monotonic()
+    if recent is not None and recent[:2] == env and now - recent[2] < RECHECK_SECONDS:
+        return recent[3]
+    keyring = _load_keyring(None)
+    _recent = (*env, now, keyring)
+    return keyring
+
+
+def _load_keyring(path: str | os.PathLike[str] | None = None) -> Keyring:
     """The keyring, cached: from `path`, else env `XINYONG_KEYRING` (JSON), else the key file.
 
     The file cache is keyed by inode, size and modification time, so a rotation by another process (the

@@ -38,7 +38,7 @@ class CryptoProvider(ABC):
 
     @abstractmethod
     def hmac_sm3(self, key: bytes, data: bytes) -> bytes:
-        """HMAC (RFC 2104 construction) with SM3, used for blind indexes and row integrity (Art 32)."""
+        """HMAC (RFC 2104 construction) with SM3 for blind indexes and row integrity (Art 32); key non-empty."""
 
     @abstractmethod
     def sm4_gcm_encrypt(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:

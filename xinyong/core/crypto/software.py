@@ -83,6 +83,9 @@ class SoftwareProvider(CryptoProvider):
         return digest.finalize()
 
     def hmac_sm3(self, key: bytes, data: bytes) -> bytes:
+        if not key:
+            # An empty key turns the MAC into a public hash: always a configuration error (GmSSL refuses too).
+            raise CryptoError("HMAC-SM3 needs a non-empty key")
         mac = crypto_hmac.HMAC(key, hashes.SM3())
         mac.update(data)
         return mac.finalize()

@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, help="subjects per transaction"
         )
+        parser.add_argument(
+            "--serial",
+            action="store_true",
+            help="generate subjects in this process only (by default a second process prepares the batches)",
+        )
         parser.add_argument("--logins-file", help="also write the generated logins to this file (mode 0600)")
 
     def handle(self, *args, **options):
@@ -46,9 +51,11 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         logins_file = options["logins_file"]
+        staff_logins = []
 
         def save_staff_logins(logins) -> None:
             # Saved before the subjects are loaded: passwords are shown once and must survive a failure there.
+            staff_logins.extend(logins)
             if logins_file:
                 logins_write(logins_file, logins)
 
@@ -58,12 +65,19 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 batch_size=options["batch_size"],
                 progress=progress,
+                parallel=False if options["serial"] else None,
                 on_accounts=save_staff_logins,
             )
-        except ServiceError as exc:
-            raise CommandError(f"{exc.field}: {exc.message} [{exc.code}]") from None
-        except IntegrityError as exc:
-            raise CommandError(f"demo data clashes with data already in the database: {exc}") from None
+        except BaseException as exc:
+            if staff_logins:
+                # The accounts exist now and a rerun will not show their passwords again.
+                self.stdout.write("Loading stopped after the staff accounts were created. Their logins:")
+                self.stdout.write(logins_table(staff_logins), ending="")
+            if isinstance(exc, ServiceError):
+                raise CommandError(f"{exc.field}: {exc.message} [{exc.code}]") from None
+            if isinstance(exc, IntegrityError):
+                raise CommandError(f"demo data clashes with data already in the database: {exc}") from None
+            raise
         if not result.loaded:
             self.stdout.write(
                 "demo data already loaded: nothing to do (the staff logins were printed on the first run)"
@@ -75,7 +89,7 @@ class Command(BaseCommand):
             f"{stats.relations} legal representatives linked; {stats.batches} batches"
         )
         self.stdout.write("")
-        self.stdout.write("Staff logins (generated passwords, shown once):")
+        self.stdout.write("Logins (generated passwords and API token, shown once):")
         self.stdout.write(logins_table(result.logins), ending="")
         if logins_file:
             path = logins_write(logins_file, result.logins)
