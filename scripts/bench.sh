@@ -9,6 +9,8 @@ cleanup() { scripts/pg-cluster.sh stop "$work/pg"; rm -rf "$work"; }
 trap cleanup EXIT
 export XINYONG_KEY_FILE="$work/keys/keyring.json"
 export XINYONG_VAR_DIR="$work/var"
+# Benchmarks measure production behaviour: no DEBUG query recording.
+export XINYONG_DEBUG=off
 xinyong keys init >/dev/null
 port=$(( 54000 + RANDOM % 900 ))
 export DATABASE_URL=$(scripts/pg-cluster.sh start "$work/pg" "$port")
