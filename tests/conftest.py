@@ -97,7 +97,9 @@ def _flush_past_append_only_triggers():
     The flush briefly disables the tables' own triggers, which the table owner may do; the application never
     does this (tests/audit/test_append_only.py shows its ordinary statements fail).
     """
-    from django.db.backends.postgresql.operations import DatabaseOperations
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
 
     original = DatabaseOperations.sql_flush
 
@@ -109,6 +111,39 @@ def _flush_past_append_only_triggers():
         disable = [f'ALTER TABLE "{t}" DISABLE TRIGGER USER;' for t in guarded]
         enable = [f'ALTER TABLE "{t}" ENABLE TRIGGER USER;' for t in guarded]
         return disable + statements + enable
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_past_append_only_triggers():
+    """Let transactional tests empty the append-only audit tables on SQLite too (the fixture above does
+    PostgreSQL). SQLite cannot disable a trigger, so the flush drops the tables' triggers, empties the
+    tables and creates the same triggers again from their stored definitions."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements:
+            return statements
+        with self.connection.cursor() as cursor:
+            placeholders = ", ".join("%s" for _ in tables)
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                f"({placeholders})",
+                list(tables),
+            )
+            triggers = cursor.fetchall()
+        drop = [f'DROP TRIGGER "{name}";' for name, _ in triggers]
+        return drop + statements + [sql for _, sql in triggers]
 
     DatabaseOperations.sql_flush = sql_flush
     yield

@@ -23,37 +23,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _sqlite_flush_past_append_only_triggers():
-    """Let transactional tests empty the append-only audit tables on SQLite too (tests/conftest.py does
-    PostgreSQL). SQLite cannot disable a trigger, so the flush drops the tables' triggers, empties the
-    tables and creates the same triggers again from their stored definitions."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    original = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        statements = original(
-            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-        )
-        if not statements:
-            return statements
-        with self.connection.cursor() as cursor:
-            placeholders = ", ".join("%s" for _ in tables)
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-                f"({placeholders})",
-                list(tables),
-            )
-            triggers = cursor.fetchall()
-        drop = [f'DROP TRIGGER "{name}";' for name, _ in triggers]
-        return drop + statements + [sql for _, sql in triggers]
-
-    DatabaseOperations.sql_flush = sql_flush
-    yield
-    DatabaseOperations.sql_flush = original
-
-
 @pytest.fixture(scope="session")
 def chromium_browser():
     if not CHROMIUM.exists():

@@ -157,7 +157,7 @@ def is_working_day(day: dt.date) -> bool:
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
     """The n-th working day after `start` (n >= 0; n = 0 returns `start`). See the module docstring."""
-    if n == 0 and not isinstance(n, bool):
+    if type(n) is int and n == 0:
         return start  # "at once": no calendar lookup, so it works in any year
     return current_calendar().add_working_days(start, n)
 
