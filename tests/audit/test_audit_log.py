@@ -210,3 +210,18 @@ def test_a_consistency_proof_links_an_old_checkpoint_to_a_new_one(log):
     verify_consistency(gmssl_pyx.sm3_hash, old["size"], new["size"], proof, bytes.fromhex(old["root_hash"]),
                        bytes.fromhex(new["root_hash"]))
     assert verify().startswith(f"ok size={new['size']}")
+
+
+@pytest.mark.smoke
+def test_the_api_serves_checkpoints_and_proofs_to_audit_administrators_only(log, make_org, api_client_for):
+    auditor = api_client_for(make_org(name="承德市行政审批局", kind="authority"), {"audit_admin"})
+    sysadmin = api_client_for(make_org(name="承德市行政审批局信息中心"), {"system_admin"})
+    assert sysadmin.get("/api/v1/audit/proofs/inclusion/1").status_code == 403
+    proof = auditor.get("/api/v1/audit/proofs/inclusion/2").json()
+    checkpoint = auditor.get("/api/v1/audit/checkpoints/latest").json()
+    assert proof["checkpoint"] == checkpoint and proof["root_hash"] == checkpoint["root_hash"]
+    verify_inclusion(gmssl_pyx.sm3_hash, proof["leaf_index"], proof["tree_size"], bytes.fromhex(proof["leaf_hash"]),
+                     [bytes.fromhex(p) for p in proof["proof"]], bytes.fromhex(proof["root_hash"]))
+    assert auditor.get("/api/v1/audit/proofs/inclusion/999999").status_code == 404
+    consistency = auditor.get("/api/v1/audit/proofs/consistency", {"first": 2, "second": proof["tree_size"]})
+    assert consistency.status_code == 200 and consistency.json()["proof"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinyong.audit.chain import canonical_time
 from xinyong.audit.merkle import MerkleAccumulator, consistency_proof, inclusion_proof, sm3
@@ -15,7 +16,7 @@ from xinyong.audit.models import AuditCheckpoint, AuditEvent, ObjectChange
 from xinyong.audit.services import chain_keys, event_columns
 from xinyong.audit.verification import StoredCheckpoint, StoredEvent, VerifyResult, verify_log
 from xinyong.core.crypto import get_provider, load_keyring
-from xinyong.core.errors import ServiceError
+from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 
 CHUNK = 5000
 CHECKPOINT_ORIGIN = "xinyong-audit-log/chengde"
@@ -116,7 +117,7 @@ def inclusion_proof_for(seq: int, *, tree_size: int | None = None) -> InclusionP
         checkpoint = AuditCheckpoint.objects.filter(size=tree_size).first()
     hashes = leaf_hashes(tree_size)
     if not 1 <= seq <= len(hashes) or len(hashes) != tree_size:
-        raise ServiceError("not_found", "No such audit event in that tree.", field="seq")
+        raise NotFoundOrForbidden()
     proof = inclusion_proof(hashes, seq - 1, sm3)
     tree = MerkleAccumulator(sm3)
     tree.extend(hashes)
@@ -126,8 +127,8 @@ def inclusion_proof_for(seq: int, *, tree_size: int | None = None) -> InclusionP
 
 def consistency_proof_between(first: int, second: int) -> list[str]:
     if not 0 < first <= second:
-        raise ServiceError("invalid_range", "Sizes must satisfy 0 < first <= second.", field="first")
+        raise ServiceError("invalid_range", _("Sizes must satisfy 0 < first ≤ second."), field="first")
     hashes = leaf_hashes(second)
     if len(hashes) != second:
-        raise ServiceError("not_found", "The log is not that long.", field="second")
+        raise NotFoundOrForbidden()
     return [p.hex() for p in consistency_proof(hashes, first, sm3)]
