@@ -83,12 +83,16 @@ def _register_routers() -> None:
     from xinyong.accounts.api import router as accounts_router
     from xinyong.audit.api import router as audit_router
     from xinyong.core.api import router as core_router
+    from xinyong.ingestion.api import router as submissions_router
+    from xinyong.records.api import router as records_router
     from xinyong.subjects.api import router as subjects_router
 
     api.add_router("/identifiers", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/subjects", subjects_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/submissions", submissions_router)
+    api.add_router("/records", records_router)
 
 
 _register_routers()

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "xinyong.audit",
     "xinyong.accounts",
     "xinyong.subjects",
+    "xinyong.catalog",
+    "xinyong.records",
+    "xinyong.ingestion",
     "xinyong.web",
     "xinyong.demo",
 ]
@@ -87,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions past their idle or absolute limit, of disabled accounts, or without the staff second
+    # factor (security requirements 3, 4); needs the session, the user and messages above it.
+    "xinyong.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

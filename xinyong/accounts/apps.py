@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
 
     name = "xinyong.accounts"
     label = "accounts"
+
+    def ready(self):
+        # Connects the receiver that stamps new sessions with their login time and factors (security req. 3).
+        from xinyong.accounts import authentication  # noqa: F401

@@ -46,3 +46,29 @@ class Role(models.TextChoices):
 
 
 ADMINISTRATOR_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+class LoginOutcome(models.TextChoices):
+    """What became of one login attempt (security requirements 1, 4)."""
+
+    SUCCESS = "success", _("logged in")
+    # The first factor of a staff login: not a completed login, so it resets no failure count.
+    PASSWORD_ACCEPTED = "password_accepted", _("password accepted, second factor pending")
+    BAD_CREDENTIALS = "bad_credentials", _("wrong user name or password")
+    BAD_SECOND_FACTOR = "bad_second_factor", _("wrong or replayed verification code")
+    LOCKED = "locked", _("refused: account locked")
+    THROTTLED = "throttled", _("refused: too many failures from this address")
+
+
+# Outcomes that count towards an account's lockout: a wrong password or a wrong code (security req. 1, 4).
+ACCOUNT_FAILURE_OUTCOMES = frozenset({LoginOutcome.BAD_CREDENTIALS, LoginOutcome.BAD_SECOND_FACTOR})
+# Outcomes that count towards an address's throttle: every refusal, so a blocked address that keeps trying
+# stays blocked.
+ADDRESS_FAILURE_OUTCOMES = frozenset(
+    {
+        LoginOutcome.BAD_CREDENTIALS,
+        LoginOutcome.BAD_SECOND_FACTOR,
+        LoginOutcome.LOCKED,
+        LoginOutcome.THROTTLED,
+    }
+)

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.accounts.choices import AccountKind, DivisionLevel, OrganizationKind, Role
+from xinyong.accounts.choices import AccountKind, DivisionLevel, LoginOutcome, OrganizationKind, Role
+from xinyong.core.fields import SealedIdentifierField
 
 # Length of the code prefix shared by everything inside a division, by level (GB/T 2260 / 统计用区划代码).
 _PREFIX_LENGTH = {
@@ -156,3 +157,74 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginAttempt(models.Model):
+    """One login attempt, kept in the database so lockout and throttling hold across processes (req. 1).
+
+    `username` is the name as typed, normalized (NFKC, stripped); it is stored for unknown names too, so an
+    attack on names that do not exist looks, and is counted, like any other. No password is ever stored.
+    """
+
+    username = models.CharField(_("user name tried"), max_length=150)
+    address = models.CharField(_("client address"), max_length=45)
+    attempted_at = models.DateTimeField(_("time"))
+    outcome = models.CharField(_("outcome"), max_length=24, choices=LoginOutcome.choices)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")
+        indexes = [
+            models.Index(fields=["username", "attempted_at"], name="accounts_login_user_time"),
+            models.Index(fields=["address", "attempted_at"], name="accounts_login_addr_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address} {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class AccountLock(models.Model):
+    """A lock placed on an account after too many failed logins (security requirement 1; Art 15).
+
+    While `locked_until` lies in the future every login of the account is refused with the answer a wrong
+    password gets, whatever the password.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="locks")
+    locked_at = models.DateTimeField(_("locked"))
+    locked_until = models.DateTimeField(_("locked until"))
+
+    class Meta:
+        verbose_name = _("account lock")
+        verbose_name_plural = _("account locks")
+        indexes = [models.Index(fields=["user", "locked_until"], name="accounts_lock_user_until")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.locked_at:%Y-%m-%d %H:%M} – {self.locked_until:%H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator (TOTP, RFC 6238): the second login factor (security req. 4; Art 15).
+
+    The shared secret is stored SM4-GCM sealed (security requirement 19) in a sealed field, so a key rotation
+    re-seals it with everything else (`reseal_all`). `confirmed_at` is empty until the staff member proves the
+    app works by entering a code; only a confirmed device lets them log in. `last_used_step` is the 30-second
+    time step of the last accepted code: a code of that step or an earlier one is a replay and is refused.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = SealedIdentifierField(_("secret (sealed)"))
+    created_at = models.DateTimeField(_("created"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("last used time step"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'confirmed' if self.confirmed_at else 'enrolling'})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

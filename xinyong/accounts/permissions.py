@@ -20,6 +20,11 @@ class Permission(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_KEYS = "keys.manage"
     VALIDATE_IDENTIFIERS = "identifiers.validate"
+    SIGN_AUDIT_CHECKPOINTS = "audit.checkpoint"
+    MANAGE_CALENDAR = "regulation.calendar"
+    MANAGE_CATALOG = "catalog.manage"
+    SUBMIT_RECORDS = "records.submit"
+    CORRECT_RECORDS = "records.correct"
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -29,11 +34,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # the security administrator manages accounts and keys; the audit administrator only reads audit.
     Role.SYSTEM_ADMIN: frozenset({Permission.VIEW_ORGANIZATIONS, Permission.MANAGE_ORGANIZATIONS}),
     Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.MANAGE_KEYS}),
-    Role.AUDIT_ADMIN: frozenset({Permission.VIEW_AUDIT}),
-    Role.CATALOG_MANAGER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
-    Role.DATA_SUBMITTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.ADD_SUBJECTS}),
+    Role.AUDIT_ADMIN: frozenset({Permission.VIEW_AUDIT, Permission.SIGN_AUDIT_CHECKPOINTS}),
+    # The credit authority's staff keep the working-day calendar; the console also requires their
+    # organization to be the authority (xinyong.regulation.views).
+    Role.CATALOG_MANAGER: frozenset(
+        _BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.MANAGE_CALENDAR, Permission.MANAGE_CATALOG}
+    ),
+    Role.DATA_SUBMITTER: frozenset(
+        _BUSINESS_COMMON
+        | {Permission.VIEW_SUBJECTS, Permission.ADD_SUBJECTS, Permission.SUBMIT_RECORDS, Permission.CORRECT_RECORDS}
+    ),
     Role.CASE_HANDLER: frozenset(
-        _BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.ADD_SUBJECTS, Permission.CHANGE_SUBJECTS}
+        _BUSINESS_COMMON
+        | {
+            Permission.VIEW_SUBJECTS,
+            Permission.ADD_SUBJECTS,
+            Permission.CHANGE_SUBJECTS,
+            Permission.MANAGE_CALENDAR,
+        }
     ),
     Role.MEASURE_IMPLEMENTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
     Role.SUPERVISOR: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),

@@ -24,10 +24,11 @@ from xinyong.accounts.choices import (
     OrganizationKind,
     Role,
 )
-from xinyong.accounts.models import ApiToken, Division, Organization, RoleAssignment, User
+from xinyong.accounts.models import ApiToken, Division, Organization, RoleAssignment, TotpDevice, User
+from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.audit.choices import AuditEventType
-from xinyong.audit.services import Change, audit_record
-from xinyong.core.errors import ServiceError, bilingual
+from xinyong.audit.services import Change, audit_record, audited_denial
+from xinyong.core.errors import PermissionDenied, ServiceError, bilingual
 from xinyong.core.identifiers import IdentifierType, validate
 
 # Letters and digits that cannot be mistaken for each other when a password is read out.
@@ -181,6 +182,34 @@ def organization_get_by_uscc(uscc: str) -> Organization:
         ) from None
 
 
+def require_account_manager(
+    actor, event_type: AuditEventType, *, target: User | None = None, label: str = ""
+):
+    """三员分立: only the security administrator changes accounts, roles and credentials (security req. 6).
+
+    `actor` None is the operator at the server's command line (`xinyong accounts ...`). A refusal is audited
+    in its own transaction, so it is kept although nothing changed.
+    """
+    if actor is None or has_permission(actor, Permission.MANAGE_ACCOUNTS):
+        return
+    audited_denial(
+        event_type,
+        actor=actor,
+        target=target,
+        target_label=label or (target.username if target is not None else ""),
+        articles=["Art 15"],
+        details={"reason": "permission_denied", "permission": str(Permission.MANAGE_ACCOUNTS)},
+    )
+    raise PermissionDenied()
+
+
+def _validated_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("weak_password", " ".join(exc.messages), field="password") from None
+
+
 def check_role_combination(roles: set[Role]) -> None:
     """三员分立: an administrator role is held alone (security requirement 6)."""
     admin_roles = roles & ADMINISTRATOR_ROLES
@@ -207,15 +236,17 @@ def staff_create(
     password: str | None = None,
     actor=None,
 ) -> NewAccount:
-    """Create a staff account with a generated (or given, validated) password and its roles."""
+    """Create a staff account with a generated (or given, validated) password and its roles.
+
+    Weak passwords are refused by the configured validators (security req. 5); the account has no
+    authenticator yet and enrols one at its first login (req. 4). Only the security administrator (or the
+    server's command line) creates accounts (req. 6).
+    """
+    require_account_manager(actor, AuditEventType.USER_CREATED, label=username)
     roles = {Role(r) for r in roles}
     check_role_combination(roles)
     password = password or generate_password()
-    user_for_check = User(username=username, display_name=display_name)
-    try:
-        validate_password(password, user_for_check)
-    except ValidationError as exc:
-        raise ServiceError("weak_password", " ".join(exc.messages), field="password") from None
+    _validated_password(password, User(username=username, display_name=display_name))
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise ServiceError("duplicate_username", _("This user name is taken."), field="username")
@@ -238,7 +269,8 @@ def staff_create(
 
 
 def role_grant(*, user: User, role: Role, actor=None) -> None:
-    """Grant a role, refusing combinations that break the separation of duties."""
+    """Grant a role, refusing combinations that break the separation of duties (security req. 6)."""
+    require_account_manager(actor, AuditEventType.ROLE_GRANTED, target=user)
     role = Role(role)
     with transaction.atomic():
         current = set(
@@ -259,6 +291,92 @@ def role_grant(*, user: User, role: Role, actor=None) -> None:
             articles=["Art 15"],
             details={"role": role},
         )
+
+
+def password_set(*, user: User, password: str | None = None, actor=None) -> str:
+    """Give an account a new password (given and validated, or generated) and return it (req. 5, 12).
+
+    A staff or subject account may change its own password; anyone else's needs the security administrator.
+    The new hash changes the session hash, so the account's other sessions end at their next request.
+    """
+    if actor is None or actor.pk != user.pk:
+        require_account_manager(actor, AuditEventType.PASSWORD_SET, target=user)
+    password = password or generate_password()
+    _validated_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            AuditEventType.PASSWORD_SET,
+            actor=actor,
+            target=user,
+            target_label=user.username,
+            organization=user.organization,
+            articles=["Art 15"],
+            details={"by": "self" if actor is not None and actor.pk == user.pk else "administrator"},
+        )
+    return password
+
+
+def user_disable(*, user: User, actor=None) -> None:
+    """Disable an account; its sessions end at their next request and its tokens stop working (req. 3)."""
+    require_account_manager(actor, AuditEventType.USER_DISABLED, target=user)
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+            return
+        user.is_active = False
+        audit_record(
+            AuditEventType.USER_DISABLED,
+            actor=actor,
+            target=user,
+            target_label=user.username,
+            organization=user.organization,
+            articles=["Art 15"],
+        )
+
+
+def totp_device_reset(*, user: User, actor=None) -> bool:
+    """Remove a staff member's authenticator (lost or replaced phone); returns whether one existed.
+
+    The next login after the password takes the staff member to enrolment again (security req. 4). Only the
+    security administrator, and never for their own account, may do this: a stolen session must not be able
+    to re-bind the second factor. Hand the account back in person, since whoever logs in next with the
+    password enrols the new authenticator.
+    """
+    require_account_manager(actor, AuditEventType.MFA_RESET, target=user)
+    if actor is not None and actor.pk == user.pk:
+        audited_denial(
+            AuditEventType.MFA_RESET,
+            actor=actor,
+            target=user,
+            target_label=user.username,
+            articles=["Art 15"],
+            details={"reason": "own_account"},
+        )
+        raise ServiceError(
+            "own_authenticator",
+            _("Another security administrator must reset your own authenticator."),
+            field="user",
+        )
+    with transaction.atomic():
+        deleted, _by_model = TotpDevice.objects.filter(user=user).delete()
+        audit_record(
+            AuditEventType.MFA_RESET,
+            actor=actor,
+            target=user,
+            target_label=user.username,
+            organization=user.organization,
+            articles=["Art 15"],
+            details={"had_device": bool(deleted)},
+        )
+    return bool(deleted)
+
+
+def user_get_by_username(username: str) -> User:
+    try:
+        return User.objects.select_related("organization").get(username=username)
+    except User.DoesNotExist:
+        raise ServiceError("unknown_user", _("No account has this user name."), field="username") from None
 
 
 def token_digest(token: str) -> str:
@@ -283,6 +401,7 @@ def api_client_create(
     actor=None,
 ) -> IssuedToken:
     """Create an API client account for a department system and issue its first token."""
+    require_account_manager(actor, AuditEventType.USER_CREATED, label=username)
     roles = {Role(r) for r in roles}
     check_role_combination(roles)
     with transaction.atomic():
@@ -306,6 +425,7 @@ def api_client_create(
 
 def api_token_issue(*, user: User, name: str, expires_at=None, actor=None) -> IssuedToken:
     """Issue a bearer token; the secret is shown once and only its digest is kept."""
+    require_account_manager(actor, AuditEventType.API_TOKEN_ISSUED, target=user)
     secret = "xy_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(

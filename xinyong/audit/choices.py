@@ -1,7 +1,8 @@
 """Audit event types: a numbered enum in families (Zulip's RealmAuditLog habit).
 
-1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 5xxx regulation and calendar,
-9xxx system operations.
+1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 4xxx the catalog,
+5xxx regulation and calendar,
+6xxx submissions and credit records, 9xxx system operations.
 Numbers are never reused: a retired type keeps its number.
 """
 
@@ -13,6 +14,8 @@ class AuditEventType(models.IntegerChoices):
     LOGIN_SUCCEEDED = 1001, _("login succeeded")
     LOGIN_FAILED = 1002, _("login failed")
     LOGOUT = 1003, _("logout")
+    ACCOUNT_LOCKED = 1004, _("account locked")
+    SESSION_EXPIRED = 1005, _("session ended by the platform")
     USER_CREATED = 1010, _("user created")
     ROLE_GRANTED = 1011, _("role granted")
     ROLE_REVOKED = 1012, _("role revoked")
@@ -20,6 +23,9 @@ class AuditEventType(models.IntegerChoices):
     USER_DISABLED = 1014, _("user disabled")
     API_TOKEN_ISSUED = 1020, _("API token issued")
     API_TOKEN_REVOKED = 1021, _("API token revoked")
+    MFA_ENROLLED = 1030, _("second factor enrolled")
+    MFA_FAILED = 1031, _("second factor failed")
+    MFA_RESET = 1032, _("second factor reset")
 
     DIVISION_CREATED = 2001, _("division created")
     ORGANIZATION_CREATED = 2010, _("organization created")
@@ -32,11 +38,24 @@ class AuditEventType(models.IntegerChoices):
     SUBJECT_RELATION_ENDED = 3011, _("related person link ended")
     SUBJECT_ACCOUNT_CREATED = 3020, _("subject account created")
 
+    CATALOG_VERSION_CREATED = 4001, _("catalog version created")
+    CATALOG_ITEM_CHANGED = 4002, _("catalog item changed")
+    CATALOG_VERSION_PUBLISHED = 4003, _("catalog version published")
+    CATALOG_ITEM_REMOVED = 4004, _("catalog item removed")
+    CATALOG_SEEDED = 4005, _("catalog seeded")
+    PROHIBITED_DATA_REFUSED = 4010, _("prohibited personal data refused")
+
     CALENDAR_DAY_SET = 5001, _("calendar day set")
     CALENDAR_DAY_CLEARED = 5002, _("calendar day cleared")
     CALENDAR_YEAR_LOADED = 5003, _("calendar year marked loaded")
     CALENDAR_SEEDED = 5004, _("calendar seeded from package")
     REGULATION_ARTICLES_LOADED = 5020, _("regulation articles loaded")
+
+    SUBMISSION_ACCEPTED = 6001, _("submission accepted")
+    SUBMISSION_REFUSED = 6002, _("submission refused")
+    RECORD_CORRECTED = 6010, _("credit record corrected")
+    RECORD_WITHDRAWN = 6011, _("credit record withdrawn")
+    RECORD_INTEGRITY_FAILED = 6020, _("credit record failed its integrity check")
 
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
     KEY_ROTATED = 9010, _("key rotated")

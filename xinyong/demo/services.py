@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from xinyong.accounts.choices import OrganizationKind, Role
 from xinyong.accounts.models import Division, Organization
@@ -319,6 +319,8 @@ def subjects_load(
     with closing(batches):  # on an error, stop the generator process too
         for batch in batches:
             stats.relations += _insert_batch(batch, division_ids, person_pks, stats, seed)
+            # With DEBUG on, Django keeps the last 9,000 statements; bulk inserts make them large (~20 kB).
+            reset_queries()
             stats.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(stats.subjects, total, stats.rate)

@@ -1,20 +1,31 @@
-"""Forms of the portal and console shell: the two logins (security requirement 2) and the search boxes."""
+"""Forms of the portal and console shell: the two logins, the staff second factor (security requirements 1,
+2, 4; Art 15) and the search boxes."""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.accounts.authentication import TOTP_DIGITS, client_address, login_password_check
 from xinyong.accounts.choices import AccountKind
 
-# One message for every refusal: unknown user, wrong password, inactive account, wrong kind of account.
+# One message for every refusal: unknown user, wrong password, inactive account, wrong kind of account,
+# locked account, throttled address.
 INVALID_LOGIN_MESSAGE = _("The user name or password is incorrect.")
+# One message for every refused code: wrong, replayed, expired, or the account locked meanwhile.
+INVALID_CODE_MESSAGE = _("The verification code is incorrect or has already been used.")
 
 
 class _KindAuthenticationForm(AuthenticationForm):
-    """Authenticates only accounts of one kind; any other answer looks exactly like a wrong password."""
+    """Authenticates only accounts of one kind; any other answer looks exactly like a wrong password.
+
+    The check is `login_password_check`: throttling, lockout, timing-equal refusals and auditing
+    (security requirements 1, 2, 12). It replaces Django's `authenticate()`, which knows none of these.
+    """
 
     account_kind: str = AccountKind.STAFF
 
@@ -35,9 +46,20 @@ class _KindAuthenticationForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def confirm_login_allowed(self, user):
-        if not user.is_active or user.kind != self.account_kind:
-            raise self.get_invalid_login_error()
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            result = login_password_check(
+                username=username,
+                password=password,
+                address=client_address(self.request),
+                account_kind=self.account_kind,
+            )
+            if not result.ok:
+                raise self.get_invalid_login_error()
+            self.user_cache = result.user
+        return self.cleaned_data
 
     def get_invalid_login_error(self):
         return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
@@ -49,6 +71,31 @@ class StaffAuthenticationForm(_KindAuthenticationForm):
 
 class SubjectAuthenticationForm(_KindAuthenticationForm):
     account_kind = AccountKind.SUBJECT
+
+
+class VerificationCodeForm(forms.Form):
+    """The 6-digit code of the staff member's authenticator app (security requirement 4)."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        help_text=_("The 6-digit code your authenticator app shows now."),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        # People copy codes as "123 456": spaces are dropped, anything else but digits is refused here.
+        code = re.sub(r"\s+", "", self.cleaned_data["code"])
+        if not re.fullmatch(rf"[0-9]{{{TOTP_DIGITS}}}", code):
+            raise ValidationError(_("Enter the 6 digits of the code."), code="format")
+        return code
 
 
 class SubjectSearchForm(forms.Form):

@@ -33,6 +33,9 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Console home"), "web:console-home"),
     NavItem(_("Credit subjects"), "web:console-subjects", Permission.VIEW_SUBJECTS),
     NavItem(_("Organizations"), "web:console-organizations", Permission.VIEW_ORGANIZATIONS),
+    NavItem(_("Working-day calendar"), "regulation:calendar", Permission.MANAGE_CALENDAR),
+    NavItem(_("Audit log"), "audit:event-list", Permission.VIEW_AUDIT),
+    NavItem(_("Credit information catalog"), "catalog_console:versions", Permission.MANAGE_CATALOG),
 ]
 
 

@@ -1,8 +1,10 @@
 """Django password hasher: PBKDF2-HMAC-SM3 (security req. 5; GB/T 32905 SM3, RFC 8018; Art 15).
 
 Stored form: ``pbkdf2_sm3$<iterations>$<salt>$<base64 32-byte key>``. Salts come from Django's
-`get_random_string` (the `secrets` CSPRNG). Raising `PBKDF2_SM3_ITERATIONS` later makes `must_update` true,
-so each password is re-hashed with the new work factor at its owner's next successful login.
+`get_random_string` (the `secrets` CSPRNG). The iteration count is the rules registry parameter
+`accounts.password_pbkdf2_iterations` (never below 100,000); raising it with a new dated entry makes
+`must_update` true, so each password is re-hashed with the new work factor at its owner's next successful
+login.
 """
 
 from __future__ import annotations
@@ -10,24 +12,36 @@ from __future__ import annotations
 import base64
 
 from django.contrib.auth.hashers import BasePasswordHasher, mask_hash, must_update_salt
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_noop as _
 
 from xinyong.core.crypto.software import get_provider
 
-PBKDF2_SM3_ITERATIONS = 150_000
+ITERATIONS_PARAMETER = "accounts.password_pbkdf2_iterations"
 MIN_ITERATIONS = 100_000  # the floor security req. 5 sets
 DERIVED_KEY_LENGTH = 32  # one SM3 output block
 
-if PBKDF2_SM3_ITERATIONS < MIN_ITERATIONS:  # pragma: no cover - guards an edit of the constant above
-    raise RuntimeError(f"PBKDF2_SM3_ITERATIONS must be at least {MIN_ITERATIONS}")
+
+def registry_iterations() -> int:
+    """The work factor in force today (rules registry), refused if an edit took it below the floor."""
+    # Imported here: the registry reads the regulation text, which Django's auth must not load at import.
+    from xinyong.regulation.parameters import parameter
+
+    value = int(parameter(ITERATIONS_PARAMETER).value)
+    if value < MIN_ITERATIONS:
+        raise ImproperlyConfigured(f"{ITERATIONS_PARAMETER} must be at least {MIN_ITERATIONS}, not {value}")
+    return value
 
 
 class PBKDF2SM3PasswordHasher(BasePasswordHasher):
     """PBKDF2 with HMAC-SM3, >= 100,000 iterations, random salt, constant-time verification (req. 5)."""
 
     algorithm = "pbkdf2_sm3"
-    iterations = PBKDF2_SM3_ITERATIONS
+
+    @property
+    def iterations(self) -> int:
+        return registry_iterations()
 
     def encode(self, password, salt, iterations=None):
         self._check_encode_args(password, salt)

@@ -1,0 +1,1 @@
+from ingestion_fixtures import catalog, penalty, provider  # noqa: F401

@@ -1,0 +1,20 @@
+"""Choices for credit records (Art 18, 30)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordStatus(models.TextChoices):
+    """Whether a record may be used. A withdrawn record is kept (no hard delete, Art 32, 33) but never used."""
+
+    ACTIVE = "active", _("active")
+    WITHDRAWN = "withdrawn", _("withdrawn")  # basis revoked or filed in error (Art 30)
+    ARCHIVED = "archived", _("archived")  # past retention: kept, not queried, not used
+
+
+class RevisionSource(models.TextChoices):
+    """What made a revision: the first submission, a correction (Art 30) or a withdrawal."""
+
+    SUBMISSION = "submission", _("submission")
+    CORRECTION = "correction", _("correction")
+    WITHDRAWAL = "withdrawal", _("withdrawal")

@@ -1,0 +1,133 @@
+"""Row integrity of credit-record revisions: HMAC-SM3 over canonical fields (security req. 18; Art 32, 33).
+
+The key is derived from the active blind-index key of the keyring (it never lives in the database):
+``K = HMAC-SM3(index key, "xinyong record revision v1")``; the index key id is stored with each revision so
+keys can rotate. The canonical form is a JSON array with a fixed order: a version tag, the record's
+immutable columns (id, provider, item code, document number), the revision's own columns (number, subject
+and item ids, disclosure class, status, decision date, publication window, field values, source, reason,
+actor, time). Field values are canonical JSON (sorted keys, no spaces) of strings only, so the form survives a
+JSONB round trip.
+
+Recovery of a failed row is documented in docs/user/submitting-data.md (from the audit log's batch digest
+and the provider's file, or from a backup).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xinyong.core.crypto import get_provider, load_keyring
+
+FORMAT_TAG = "xinyong-record-revision/1"
+_DERIVATION_LABEL = b"xinyong record revision v1"
+
+_key_cache: dict[tuple[int, str], bytes] = {}
+
+
+def integrity_key(key_id: str | None = None) -> tuple[str, bytes]:
+    """(key id, derived key) for the active index key, or for `key_id` (old revisions name their key)."""
+    keyring = load_keyring()
+    entry = keyring.active("index") if key_id is None else keyring.get("index", key_id)
+    if entry is None:
+        raise KeyError(key_id)
+    cache_key = (id(keyring), entry.id)
+    derived = _key_cache.get(cache_key)
+    if derived is None:
+        derived = get_provider().hmac_sm3(entry.material, _DERIVATION_LABEL)
+        _key_cache[cache_key] = derived
+    return entry.id, derived
+
+
+def canonical_data(data: Mapping[str, Any]) -> str:
+    """The one serialization of field values used for storage and for the HMAC."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class RecordHead:
+    """The immutable columns of a record that every revision's HMAC covers."""
+
+    record_id: int
+    provider_id: int
+    item_code: str
+    document_number: str
+
+
+def revision_message(
+    head: RecordHead,
+    *,
+    number: int,
+    subject_id: int,
+    item_id: int,
+    disclosure_class: str,
+    status: str,
+    decision_date: dt.date,
+    publication_start: dt.date | None,
+    publication_end: dt.date | None,
+    data_json: str,
+    source: str,
+    reason: str,
+    actor_id: int | None,
+    created_at: str,
+) -> bytes:
+    return json.dumps(
+        [
+            FORMAT_TAG, head.record_id, head.provider_id, head.item_code, head.document_number, number,
+            subject_id, item_id, disclosure_class, status, _iso(decision_date), _iso(publication_start),
+            _iso(publication_end), data_json, source, reason, actor_id, created_at,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def sign(key: bytes, message: bytes) -> str:
+    return get_provider().hmac_sm3(key, message).hex()
+
+
+def revision_integrity(head: RecordHead, revision) -> tuple[str, str]:
+    """(key id, HMAC hex) for a revision model instance about to be written."""
+    key_id, key = integrity_key()
+    return key_id, sign(key, _message_of(head, revision))
+
+
+def _message_of(head: RecordHead, revision) -> bytes:
+    return revision_message(
+        head,
+        number=revision.number,
+        subject_id=revision.subject_id_at,
+        item_id=revision.item_id_at,
+        disclosure_class=revision.disclosure_class,
+        status=revision.status,
+        decision_date=revision.decision_date,
+        publication_start=revision.publication_start,
+        publication_end=revision.publication_end,
+        data_json=canonical_data(revision.data),
+        source=revision.source,
+        reason=revision.reason,
+        actor_id=revision.actor_id,
+        created_at=canonical_time(revision.created_at),
+    )
+
+
+def revision_hmac_ok(head: RecordHead, revision) -> bool:
+    import hmac
+
+    try:
+        _key_id, key = integrity_key(revision.integrity_key_id)
+    except KeyError:
+        return False
+    expected = sign(key, _message_of(head, revision))
+    return hmac.compare_digest(expected, revision.integrity or "")

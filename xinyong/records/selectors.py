@@ -1,0 +1,134 @@
+"""Reads of credit records. A record whose revision fails its integrity check is never served (req. 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinyong.catalog.choices import DisclosureClass
+from xinyong.records.choices import RecordStatus
+from xinyong.records.integrity import RecordHead, revision_hmac_ok
+from xinyong.records.models import CreditRecord, RecordRevision
+
+logger = logging.getLogger(__name__)
+
+# Columns of the record that its current revision also carries, so a change to either is detected.
+_MIRRORED = (
+    ("subject_id", "subject_id_at"),
+    ("item_id", "item_id_at"),
+    ("disclosure_class", "disclosure_class"),
+    ("status", "status"),
+    ("decision_date", "decision_date"),
+    ("publication_start", "publication_start"),
+    ("publication_end", "publication_end"),
+)
+
+
+@dataclass
+class IntegrityResult:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    current: RecordRevision | None = None
+
+
+def record_revision_verify(record: CreditRecord, revisions: Iterable[RecordRevision] | None = None) -> IntegrityResult:
+    """Check every revision's HMAC-SM3, the revision numbering, and that the record row matches its current
+    revision (security req. 18). Problems name revision numbers and columns, never values."""
+    revs = sorted(revisions if revisions is not None else record.revisions.all(), key=lambda r: r.number)
+    head = RecordHead(record.pk, record.provider_id, record.item_code, record.document_number)
+    problems = []
+    for expected, rev in enumerate(revs, start=1):
+        if rev.number != expected:
+            problems.append(f"revision numbering broken at {rev.number}")
+            break
+        if not revision_hmac_ok(head, rev):
+            problems.append(f"revision {rev.number}: integrity check failed")
+    current = revs[-1] if revs else None
+    if current is None:
+        problems.append("no revision")
+    else:
+        if current.number != record.revision:
+            problems.append(f"record names revision {record.revision}, latest is {current.number}")
+        for record_attr, revision_attr in _MIRRORED:
+            if getattr(record, record_attr) != getattr(current, revision_attr):
+                problems.append(f"record column {record_attr} differs from revision {current.number}")
+    return IntegrityResult(not problems, problems, current)
+
+
+def _report_failures(failed: list[tuple[CreditRecord, IntegrityResult]]) -> None:
+    from xinyong.audit.choices import AuditEventType, AuditOutcome
+    from xinyong.audit.services import audit_record
+
+    for record, result in failed:
+        logger.error("credit record %s failed its integrity check: %s", record.pk, "; ".join(result.problems))
+    try:
+        with transaction.atomic():
+            for record, result in failed:
+                audit_record(
+                    AuditEventType.RECORD_INTEGRITY_FAILED, target=record, target_label=record.item_code,
+                    outcome=AuditOutcome.FAILURE, articles=["Art 32", "Art 33"],
+                    details={"problems": result.problems},
+                )
+    except Exception:  # a read must not fail because the alarm could not be written; it is logged above
+        logger.exception("could not audit an integrity failure")
+
+
+def verified(records: Iterable[CreditRecord]) -> list[CreditRecord]:
+    """The records that pass `record_revision_verify`, each with `.current_revision`; failures are logged and
+    audited, and left out."""
+    records = list(records)
+    by_record: dict[int, list[RecordRevision]] = {}
+    for rev in RecordRevision.objects.filter(record_id__in=[r.pk for r in records]).order_by("record_id", "number"):
+        by_record.setdefault(rev.record_id, []).append(rev)
+    good, failed = [], []
+    for record in records:
+        result = record_revision_verify(record, by_record.get(record.pk, []))
+        if result.ok:
+            record.current_revision = result.current
+            record.revision_history = by_record.get(record.pk, [])
+            good.append(record)
+        else:
+            failed.append((record, result))
+    if failed:
+        _report_failures(failed)
+    return good
+
+
+def records_for_subject(subject, *, usable_only: bool = False, item_code: str | None = None) -> list[CreditRecord]:
+    """A subject's records that pass their integrity check, newest decision first.
+
+    `usable_only` leaves out withdrawn and archived records: a withdrawn record (basis revoked, Art 30) is
+    kept but withdrawn from every use.
+    """
+    queryset = CreditRecord.objects.filter(subject=subject).select_related("provider")
+    if usable_only:
+        queryset = queryset.filter(status=RecordStatus.ACTIVE)
+    if item_code:
+        queryset = queryset.filter(item_code=item_code)
+    return verified(queryset.order_by("-decision_date", "-id"))
+
+
+def record_get_verified(record_id: int) -> CreditRecord | None:
+    """One record if it exists and passes its integrity check, else None."""
+    record = CreditRecord.objects.filter(pk=record_id).select_related("provider", "subject").first()
+    if record is None:
+        return None
+    found = verified([record])
+    return found[0] if found else None
+
+
+def record_is_public_on(record: CreditRecord, day: dt.date | None = None) -> bool:
+    """Whether the record is in its public window on `day` (Art 18): active, of the public class, on or after
+    the start and before the (exclusive) end. Personal-information rules for natural persons (Art 19) and
+    repair outcomes (Art 31) are applied by the disclosure services on top of this."""
+    day = day or timezone.localdate()
+    if record.status != RecordStatus.ACTIVE or record.disclosure_class != DisclosureClass.PUBLIC:
+        return False
+    if record.publication_start is not None and day < record.publication_start:
+        return False
+    return record.publication_end is None or day < record.publication_end

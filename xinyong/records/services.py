@@ -1,0 +1,153 @@
+"""Services for credit records: corrections and withdrawals (Art 30), never a hard delete (Art 32, 33).
+
+Each runs in one transaction with one audit record. Records are created in bulk by ingestion
+(`xinyong.ingestion.pipeline`), which builds revisions through `revision_build` here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinyong.audit.choices import AuditEventType
+from xinyong.audit.services import audit_record
+from xinyong.core.crypto import blind_index
+from xinyong.core.errors import ServiceError
+from xinyong.records.choices import RecordStatus, RevisionSource
+from xinyong.records.integrity import RecordHead, revision_integrity
+from xinyong.records.models import CreditRecord, RecordRevision
+from xinyong.records.publication import PublicationWindows
+from xinyong.records.selectors import record_revision_verify
+from xinyong.regulation.parameters import decision_basis
+
+
+def revision_build(
+    record: CreditRecord,
+    *,
+    number: int,
+    data: Mapping[str, str],
+    status: str,
+    source: str,
+    reason: str = "",
+    actor=None,
+    created_at: dt.datetime | None = None,
+) -> RecordRevision:
+    """An unsaved revision mirroring the record's current columns, with its HMAC-SM3 (security req. 18)."""
+    revision = RecordRevision(
+        record=record, number=number, subject_id_at=record.subject_id, item_id_at=record.item_id,
+        disclosure_class=record.disclosure_class, status=status, decision_date=record.decision_date,
+        publication_start=record.publication_start, publication_end=record.publication_end, data=dict(data),
+        reason=reason, source=source, actor=actor if getattr(actor, "pk", None) else None,
+        created_at=created_at or timezone.now(),
+    )
+    head = RecordHead(record.pk, record.provider_id, record.item_code, record.document_number)
+    revision.integrity_key_id, revision.integrity = revision_integrity(head, revision)
+    return revision
+
+
+def _locked_and_verified(record: CreditRecord) -> tuple[CreditRecord, RecordRevision]:
+    record = CreditRecord.objects.select_for_update().select_related("provider", "item", "subject").get(pk=record.pk)
+    result = record_revision_verify(record)
+    if not result.ok:
+        raise ServiceError(
+            "integrity_failed",
+            _("This record failed its integrity check and cannot be changed; the platform has been alerted."),
+        )
+    return record, result.current
+
+
+def record_correct(*, record: CreditRecord, data: Mapping[str, Any], reason: str, actor=None,
+                   channel: str = "api") -> RecordRevision:
+    """Correct a record's field values with a new revision; the earlier revisions stay (Art 30).
+
+    `data` holds the changed fields by field code (values as a provider would submit them); fields not
+    given keep their values. A correction cannot move the record to another subject or document number
+    (withdraw it and submit the right one instead). Raises `RowsRejected` (422) with every row error.
+    """
+    from xinyong.ingestion.validation import RowsRejected, correction_row
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("reason_required", _("A correction needs a reason (Art 30)."), field="reason")
+    with transaction.atomic():
+        record, current = _locked_and_verified(record)
+        if record.status != RecordStatus.ACTIVE:
+            raise ServiceError("record_not_active", _("Only an active record can be corrected."), field="status")
+        row = correction_row(record=record, current=current, changes=data)
+        if isinstance(row, list):
+            raise RowsRejected(row)
+        if row.identifier_type != record.subject.identifier_type or blind_index(
+            row.identifier_type, row.identifier
+        ) != record.subject.identifier_index:
+            raise ServiceError(
+                "subject_change_not_allowed",
+                _("A correction cannot move a record to another subject; withdraw it and submit it again."),
+                field="subject",
+            )
+        if row.document_number != record.document_number:
+            raise ServiceError(
+                "document_number_change_not_allowed",
+                _("A correction cannot change the document number; withdraw the record and submit it again."),
+                field="document_number",
+            )
+        if row.data == current.data:
+            raise ServiceError("no_change", _("The correction changes nothing."), field="data")
+        changed = sorted(k for k in set(row.data) | set(current.data) if row.data.get(k) != current.data.get(k))
+        record.decision_date = row.decision_date
+        record.publication_start, record.publication_end = PublicationWindows(record.item).window(row.decision_date)
+        record.name_mismatch = names_differ(row.name, record.subject.name)
+        record.revision = current.number + 1
+        revision = revision_build(
+            record, number=record.revision, data=row.data, status=record.status,
+            source=RevisionSource.CORRECTION, reason=reason, actor=actor,
+        )
+        record.save(update_fields=["decision_date", "publication_start", "publication_end", "name_mismatch",
+                                   "revision"])
+        revision.save()
+        audit_record(
+            AuditEventType.RECORD_CORRECTED, actor=actor, organization=record.provider, target=record,
+            target_label=f"{record.item_code} {record.document_number}", articles=["Art 30"],
+            details={"revision": revision.number, "fields": changed, "reason": reason, "channel": channel},
+        )
+    return revision
+
+
+def record_withdraw(*, record: CreditRecord, reason: str, actor=None, channel: str = "api") -> RecordRevision:
+    """Withdraw a record whose basis was revoked or which was filed in error: kept, never used again (Art 30).
+
+    The withdrawal is a new revision with status `withdrawn`; nothing is deleted.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("reason_required", _("A withdrawal needs a reason (Art 30)."), field="reason")
+    with transaction.atomic():
+        record, current = _locked_and_verified(record)
+        if record.status == RecordStatus.WITHDRAWN:
+            raise ServiceError("already_withdrawn", _("This record has already been withdrawn."), field="status")
+        record.status = RecordStatus.WITHDRAWN
+        record.revision = current.number + 1
+        revision = revision_build(
+            record, number=record.revision, data=current.data, status=record.status,
+            source=RevisionSource.WITHDRAWAL, reason=reason, actor=actor,
+        )
+        record.save(update_fields=["status", "revision"])
+        revision.save()
+        audit_record(
+            AuditEventType.RECORD_WITHDRAWN, actor=actor, organization=record.provider, target=record,
+            target_label=f"{record.item_code} {record.document_number}", articles=["Art 30"],
+            details={"revision": revision.number, "reason": reason, "channel": channel,
+                     **decision_basis("correction.revoked_basis_removal_deadline")},
+        )
+    return revision
+
+
+def names_differ(submitted: str, registered: str) -> bool:
+    """Names compared after NFKC and whitespace folding (full-width brackets are not a different name)."""
+    from xinyong.ingestion.catalog_access import header_key
+
+    return bool(submitted) and header_key(submitted) != header_key(registered)
