@@ -19,8 +19,10 @@ system-deps:
 $(STAMP): requirements/base.txt requirements/test.txt requirements/lock.txt pyproject.toml
 	@echo "==> Python environment ($(VENV))"
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/test.txt -c requirements/lock.txt
-	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/test.txt -c requirements/lock.txt \
+		2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+		2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 	@touch $(STAMP)
 
 messages: $(STAMP)

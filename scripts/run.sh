@@ -14,27 +14,22 @@ mkdir -p "$var_dir"
 key_file=${XINYONG_KEY_FILE:-var/keys/keyring.json}
 if [ -z "${XINYONG_KEYRING:-}" ] && [ ! -e "$key_file" ]; then
   echo "==> Creating the keyring ($key_file)"
-  .venv/bin/python -c 'import sys; from xinyong.core.crypto import keyring_init; keyring_init(sys.argv[1])' \
-    "$key_file"
+  XINYONG_KEY_FILE="$key_file" "$xinyong" keys init
 fi
 
 echo "==> Migrating the database"
-"$xinyong" migrate --noinput
+"$xinyong" migrate --noinput -v 0
 
 echo "==> Collecting static files"
 "$xinyong" collectstatic --noinput -v 0
 
 if [ ! -e "$logins_file" ]; then
   echo "==> Loading demo data (first run)"
-  "$xinyong" demo --logins-file "$logins_file"
-fi
-
-echo
-echo "==> Staff logins (generated on first run)"
-if [ -e "$logins_file" ]; then
-  cat "$logins_file"
+  "$xinyong" demo --subjects "${XINYONG_DEMO_SUBJECTS:-5000}" --logins-file "$logins_file"
 else
-  echo "(no $logins_file: the demo data was loaded earlier and its logins were printed then)"
+  echo
+  echo "==> Logins (generated on the first run; staff enroll an authenticator app at their first login)"
+  cat "$logins_file"
 fi
 echo
 
