@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["seal", "audit_append"]
+BENCHMARKS = ["seal", "audit_append", "ingest"]
 
 
 def main(argv: list[str]) -> int:

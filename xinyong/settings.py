@@ -158,6 +158,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Background work (django-tasks): large submissions are processed by a worker, `xinyong db-worker`, with the
+# database backend (django-tasks-db; the default in production). "immediate" runs a task at once, inside the
+# request that enqueues it: the default in development and tests, where no worker runs.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASK_BACKEND = os.environ.get("XINYONG_TASK_BACKEND", "database" if PRODUCTION else "immediate")
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"XINYONG_TASK_BACKEND must be database or immediate, not {TASK_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
+INSTALLED_APPS.append("django_tasks_db")  # its table exists everywhere, whichever backend runs
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,5 +11,6 @@ urlpatterns = [
     path("console/calendar/", include("xinyong.regulation.urls")),
     path("catalog/", include("xinyong.catalog.urls")),
     path("console/catalog/", include("xinyong.catalog.console_urls")),
+    path("console/submissions/", include("xinyong.ingestion.urls")),
     path("", include("xinyong.web.urls")),
 ]

@@ -213,11 +213,11 @@ def test_a_crash_mid_batch_leaves_nothing_and_no_audit_event(tmp_path, penalty, 
     backend = type(storage.storage_for_connection())
     original = backend.insert_revisions
 
-    def failing(self, rows):
+    def failing(self, rows, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("injected crash after the first chunk")
-        return original(self, rows)
+        return original(self, rows, **kwargs)
 
     monkeypatch.setattr(backend, "insert_revisions", failing)
     before = AuditEvent.objects.count()

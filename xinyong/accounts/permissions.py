@@ -25,6 +25,7 @@ class Permission(StrEnum):
     MANAGE_CATALOG = "catalog.manage"
     SUBMIT_RECORDS = "records.submit"
     CORRECT_RECORDS = "records.correct"
+    VIEW_QUALITY = "quality.view"
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -38,7 +39,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The credit authority's staff keep the working-day calendar; the console also requires their
     # organization to be the authority (xinyong.regulation.views).
     Role.CATALOG_MANAGER: frozenset(
-        _BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.MANAGE_CALENDAR, Permission.MANAGE_CATALOG}
+        _BUSINESS_COMMON
+        | {Permission.VIEW_SUBJECTS, Permission.MANAGE_CALENDAR, Permission.MANAGE_CATALOG, Permission.VIEW_QUALITY}
     ),
     Role.DATA_SUBMITTER: frozenset(
         _BUSINESS_COMMON
@@ -51,11 +53,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ADD_SUBJECTS,
             Permission.CHANGE_SUBJECTS,
             Permission.MANAGE_CALENDAR,
+            Permission.VIEW_QUALITY,
         }
     ),
     Role.MEASURE_IMPLEMENTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
-    Role.SUPERVISOR: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
-    Role.ANALYST: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
+    Role.SUPERVISOR: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.VIEW_QUALITY}),
+    Role.ANALYST: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.VIEW_QUALITY}),
 }
 
 

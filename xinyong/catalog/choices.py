@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CatalogTier(models.TextChoices):
@@ -37,7 +38,9 @@ class DisclosureClass(models.TextChoices):
 
 
 class FieldType(models.TextChoices):
-    TEXT = "text", _("text")
+    """The type of a field's values, checked by ingestion."""
+
+    TEXT = "text", pgettext_lazy("field type", "text")  # 文本 (plain "text" is an article's text elsewhere)
     DATE = "date", _("date")
     AMOUNT = "amount", _("amount in 10,000 yuan")  # 万元
     INTEGER = "integer", _("integer")

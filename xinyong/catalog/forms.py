@@ -36,9 +36,20 @@ def _description(text: str) -> str:
     return text.split(" (", 1)[0].strip()
 
 
-def parameter_choices() -> list[tuple[str, str]]:
+# Which areas of the rules registry each parameter attribute offers (the service accepts any registry name).
+PARAMETER_AREAS = {
+    "publication_period_parameter": ("publication",),
+    "retention_parameter": ("retention",),
+    "submission_deadline_parameter": ("publicity",),
+}
+
+
+def parameter_choices(areas: tuple[str, ...] = (), current: str = "") -> list[tuple[str, str]]:
+    """Parameters of the registry in `areas` (all when empty), and `current` whatever its area."""
     return [("", _("None"))] + [
-        (name, f"{name} — {_description(p.description)}") for name, p in all_parameters().items()
+        (name, f"{name} — {_description(p.description)}")
+        for name, p in all_parameters().items()
+        if not areas or name.split(".", 1)[0] in areas or name == current
     ]
 
 
@@ -105,9 +116,9 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = parameter_choices()
-        for name in ("publication_period_parameter", "retention_parameter", "submission_deadline_parameter"):
-            self.fields[name].choices = choices
+        for name, areas in PARAMETER_AREAS.items():
+            current = self.initial.get(name) or (self.data.get(name) if self.is_bound else "") or ""
+            self.fields[name].choices = parameter_choices(areas, current)
         if editing:
             # The code is what records and files refer to: it cannot change once the item exists.
             self.fields["code"].disabled = True

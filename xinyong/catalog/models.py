@@ -68,12 +68,12 @@ class CatalogVersion(models.Model):
                                     name="catalog_one_draft_version_per_tier"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
+
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
-
-    def __str__(self) -> str:
-        return f"{self.title} v{self.number}"
 
 
 class CatalogItem(models.Model):

@@ -22,6 +22,7 @@ show it while the batch transaction is open; on SQLite it is written at the end.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -290,7 +291,7 @@ class _Progress:
             return
         try:
             with self.conn.cursor() as cursor:
-                cursor.execute(f"UPDATE {Batch._meta.db_table} SET progress_rows = %s WHERE id = %s",
+                cursor.execute(f"UPDATE {Batch._meta.db_table} SET progress_rows = %s WHERE id = %s",  # noqa: S608
                                [rows, self.batch_id])
         except Exception:
             logger.warning("progress update failed for batch %s", self.batch_id, exc_info=True)
@@ -328,6 +329,11 @@ class _BatchRun:
                                       divisions=set(self.divisions))
         self.windows = PublicationWindows(item)
         self.storage = storage_for_connection()
+        if connection.vendor == "postgresql":
+            # Foreign keys are checked as the COPY runs (in the worker, overlapping validation) instead of
+            # all at once at commit; for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.now = timezone.now()
         self.now_text = canonical_time(self.now)
         self.key_id, self.key = integrity_key()
@@ -408,6 +414,15 @@ class _BatchRun:
 
     # the run ---------------------------------------------------------------------------------------------
     def execute(self) -> BatchResult:
+        try:
+            return self._execute()
+        except BaseException:
+            # Never leave the transaction while a COPY is still writing; the first error is the one to report.
+            with contextlib.suppress(BaseException):
+                self.storage.wait()
+            raise
+
+    def _execute(self) -> BatchResult:
         self.map_headers(self.source.headers)
         rows = self.source.rows
         processed = 0
@@ -422,6 +437,7 @@ class _BatchRun:
             self.process_chunk(numbered)
             processed += len(numbered)
             self.progress.update(processed)
+        self.storage.wait()
         return self.finish(processed)
 
     def process_chunk(self, numbered: list[tuple[int, object]]) -> None:
@@ -452,6 +468,7 @@ class _BatchRun:
                     continue
                 self.seen_new.add(doc)
                 new_rows.append(outcome)
+        self.storage.wait()  # the previous chunk's COPY ran while this chunk was read and validated
         existing = self.existing_records([r.document_number for r in new_rows] +
                                          [r.document_number for r in corrections])
         fresh = []
@@ -490,7 +507,7 @@ class _BatchRun:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT document_number, id FROM {CreditRecord._meta.db_table} WHERE provider_id = %s "
+                    f"SELECT document_number, id FROM {CreditRecord._meta.db_table} WHERE provider_id = %s "  # noqa: S608
                     "AND item_code = %s AND document_number = ANY(%s)",
                     [self.provider.pk, self.item.code, unique],
                 )
@@ -600,8 +617,7 @@ class _BatchRun:
                               data_json, "", submission, actor_id, now, provider_hmac(key, message).hex(), key_id))
             if keep:
                 self.result.record_ids.append(record_id)
-        self.storage.insert_records(records)
-        self.storage.insert_revisions(revisions)
+        self.storage.store(records, revisions)
         self.result.accepted += len(rows)
         self.result.name_mismatches += mismatches
 
@@ -698,7 +714,8 @@ class _BatchRun:
     def finish(self, processed: int) -> BatchResult:
         result = self.result
         result.digest = self.source.digest()
-        assert result.received == result.accepted + result.rejected + result.duplicates, "rows lost"
+        if result.received != result.accepted + result.rejected + result.duplicates:
+            raise RuntimeError("row accounting failed: received ≠ accepted + rejected + duplicates")  # never commit
         basis = {"rule_version": rule_version(), "parameters": dict(self.windows.used)}
         articles = ARTICLES + (["Art 30"] if result.corrected else [])
         event = audit_record(

@@ -8,6 +8,7 @@ validator), JSON Lines (one object per line). The SM3 digest of the file's bytes
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -18,8 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from django.utils.translation import gettext_lazy as _
 
 from xinyong.core.crypto import get_provider
 from xinyong.core.errors import ServiceError, bilingual
@@ -96,10 +95,8 @@ class Source:
 
     def close(self) -> None:
         for closer in self._closers:
-            try:
+            with contextlib.suppress(Exception):  # closing a reader must not hide the real error
                 closer()
-            except Exception:  # noqa: S110 - closing a reader must not hide the real error
-                pass
 
 
 def _refuse(code: str, zh: str, en: str, field: str | None = None) -> SubmissionRefused:
@@ -327,4 +324,3 @@ def records_source(records: list[dict]) -> Source:
                   _digest_value=digest.hexdigest())
 
 
-_ = _  # translations used by callers

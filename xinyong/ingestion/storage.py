@@ -7,6 +7,8 @@ batch transaction already holds, then `executemany`. No per-row statements on ei
 
 from __future__ import annotations
 
+import threading
+
 from django.db import connection
 
 from xinyong.records.models import CreditRecord, RecordRevision
@@ -40,10 +42,22 @@ def _identity(text: str) -> str:
 
 
 class Storage:
-    """Writes prepared tuples; `data` in revision tuples is the canonical JSON text of the field values."""
+    """Writes prepared tuples; `data` in revision tuples is the canonical JSON text of the field values.
+
+    `store(records, revisions)` may return before the rows are written (PostgreSQL: the COPY runs in a
+    worker thread while the caller parses and validates the next chunk); `wait()` must be called before the
+    connection is used again, and re-raises any error of the write.
+    """
 
     def reserve_record_ids(self, n: int) -> list[int]:
         raise NotImplementedError
+
+    def store(self, records: list[tuple], revisions: list[tuple]) -> None:
+        self.insert_records(records)
+        self.insert_revisions(revisions)
+
+    def wait(self) -> None:
+        return None
 
     def insert_records(self, rows: list[tuple]) -> None:
         raise NotImplementedError
@@ -57,6 +71,33 @@ class PostgresStorage(Storage):
         self.record_table = record_table
         self.revision_table = revision_table
         self._sequence: str | None = None
+        self._worker: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def store(self, records: list[tuple], revisions: list[tuple]) -> None:
+        """Start the COPY of one chunk in a worker thread: the database works on it while this thread reads
+        and validates the next chunk (the main thread does not touch the connection until `wait()`)."""
+        self.wait()
+        connection.ensure_connection()
+        raw = connection.connection  # Django's connection object is per thread: hand the worker this one
+
+        def work():
+            try:
+                self.insert_records(records, raw=raw)
+                self.insert_revisions(revisions, raw=raw)
+            except BaseException as exc:  # re-raised by wait() in the batch's thread
+                self._error = exc
+
+        self._worker = threading.Thread(target=work, name="ingest-copy", daemon=True)
+        self._worker.start()
+
+    def wait(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.join()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
 
     def reserve_record_ids(self, n: int) -> list[int]:
         if n == 0:
@@ -68,13 +109,14 @@ class PostgresStorage(Storage):
             cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, n])
             return [row[0] for row in cursor.fetchall()]
 
-    def _copy(self, table: str, columns: tuple, types: tuple, rows: list[tuple], wrap_json: bool) -> None:
+    def _copy(self, table: str, columns: tuple, types: tuple, rows: list[tuple], wrap_json: bool, raw=None) -> None:
         if not rows:
             return
         from psycopg.types.json import Jsonb
 
-        connection.ensure_connection()
-        raw = connection.connection  # the psycopg connection, inside Django's transaction
+        if raw is None:
+            connection.ensure_connection()
+            raw = connection.connection  # the psycopg connection, inside Django's transaction
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             copy.set_types(list(types))
@@ -88,11 +130,11 @@ class PostgresStorage(Storage):
                 for row in rows:
                     write(row)
 
-    def insert_records(self, rows: list[tuple]) -> None:
-        self._copy(self.record_table, RECORD_COLUMNS, RECORD_TYPES, rows, wrap_json=False)
+    def insert_records(self, rows: list[tuple], raw=None) -> None:
+        self._copy(self.record_table, RECORD_COLUMNS, RECORD_TYPES, rows, wrap_json=False, raw=raw)
 
-    def insert_revisions(self, rows: list[tuple]) -> None:
-        self._copy(self.revision_table, REVISION_COLUMNS, REVISION_TYPES, rows, wrap_json=True)
+    def insert_revisions(self, rows: list[tuple], raw=None) -> None:
+        self._copy(self.revision_table, REVISION_COLUMNS, REVISION_TYPES, rows, wrap_json=True, raw=raw)
 
 
 class SqliteStorage(Storage):
@@ -101,7 +143,7 @@ class SqliteStorage(Storage):
             return []
         with connection.cursor() as cursor:
             # The batch transaction holds SQLite's write lock (IMMEDIATE), so no other writer can take these.
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {RECORD_TABLE}")
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {RECORD_TABLE}")  # noqa: S608 - a model constant
             start = cursor.fetchone()[0] + 1
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [RECORD_TABLE])
             row = cursor.fetchone()
@@ -115,7 +157,7 @@ class SqliteStorage(Storage):
         if not rows:
             return
         placeholders = ", ".join(["%s"] * len(columns))
-        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - constants
         with connection.cursor() as cursor:
             cursor.executemany(statement, [adapt(row) for row in rows])
 

@@ -102,6 +102,7 @@ _DATE_PATTERNS = (
 )
 _SERIAL = re.compile(r"^\d{4,6}(?:\.0+)?$")
 MAX_AMOUNT_DECIMALS = 6
+_TEXT, _DATE, _USCC = FieldType.TEXT.value, FieldType.DATE.value, FieldType.USCC.value
 
 
 @dataclass(frozen=True)
@@ -324,16 +325,19 @@ class RowValidator:
         self._plain = [
             s for s in schema.specs.values() if s.role not in ("id_type", "id_number")
         ]
+        self._checked = [s for s in schema.specs.values() if s.required or s.required_for]
 
     # cached checks --------------------------------------------------------------------------------------
-    def _date(self, value):
+    def _date(self, value) -> str | None:
+        """The ISO text of a date cell, or None (cached per distinct cell)."""
         key = value if isinstance(value, str | int | float) else repr(value)
         try:
             return self._dates[key]
         except KeyError:
             parsed = parse_date(value)
-            self._dates[key] = parsed
-            return parsed
+            iso = parsed.isoformat() if parsed is not None else None
+            self._dates[key] = iso
+            return iso
 
     def _identifier(self, id_type: IdentifierType, value: str):
         key = (id_type.value, value)
@@ -374,30 +378,35 @@ class RowValidator:
         """`values` maps field codes (and the convention columns) to cells as read."""
         errors: list[RowError] = []
         data: dict[str, str] = {}
-        specs = self.schema.specs
+        nfkc = unicodedata.normalize
         for spec in self._plain:
             raw = values.get(spec.code)
             if raw is None:
                 continue
-            cell = normalize_cell(raw)
+            if raw.__class__ is str:
+                cell = raw.strip() if raw.isascii() else nfkc("NFKC", raw).strip()
+            else:
+                cell = normalize_cell(raw)
             if cell == "":
                 continue
             ftype = spec.field_type
-            if ftype == FieldType.TEXT:
-                text = _text(cell)
+            if ftype == _TEXT:
+                text = cell if cell.__class__ is str else _text(cell)
                 if spec.max_length and len(text) > spec.max_length:
                     errors.append(_err(row, spec.code, "too_long", f"{spec.name}：超过最大长度{spec.max_length}",
                                        f"{spec.code}: longer than {spec.max_length} characters"))
                     continue
-                data[spec.code] = scrub_id_numbers(text) if len(text) >= 15 else text
-            elif ftype == FieldType.DATE:
+                if len(text) >= 15 and _CITIZEN_ID_RUN.search(text):
+                    text = scrub_id_numbers(text)
+                data[spec.code] = text
+            elif ftype == _DATE:
                 parsed = self._date(cell)
                 if parsed is None:
                     errors.append(_err(row, spec.code, "invalid_date",
                                        f"{spec.name}：日期格式无法识别（应如2026-03-05、2026/3/5或2026年3月5日）",
                                        f"{spec.code}: not a recognizable date"))
                     continue
-                data[spec.code] = parsed.isoformat()
+                data[spec.code] = parsed
             elif ftype == FieldType.AMOUNT:
                 amount, code = parse_amount(cell)
                 if code is not None:
@@ -425,8 +434,8 @@ class RowValidator:
                         continue
                     text = stored
                 data[spec.code] = text
-            elif ftype == FieldType.USCC:
-                result = self._identifier(IdentifierType.USCC, _text(cell))
+            elif ftype == _USCC:
+                result = self._identifier(IdentifierType.USCC, cell if cell.__class__ is str else _text(cell))
                 if not result.ok:
                     errors.append(_err(row, spec.code, result.error.code,
                                        f"{spec.name}：统一社会信用代码{result.error.message_zh}",
@@ -470,18 +479,21 @@ class RowValidator:
         kind, identifier_type, identifier, division = self._subject(values, data, id_type, id_value, row, errors)
 
         # required fields, by subject kind where the catalog says so
-        for spec in specs.values():
-            if spec.code in data or any(e.field == spec.code for e in errors):
+        error_fields = {e.field for e in errors} if errors else ()
+        for spec in self._checked:
+            if spec.code in data or spec.code in error_fields:
                 continue
             if spec.required or (kind and kind in spec.required_for):
                 errors.append(_err(row, spec.code, "required", f"{spec.name}：必填项为空",
                                    f"{spec.code}: required"))
 
-        if self.r_document and self.r_document not in data and not any(e.field == self.r_document for e in errors):
+        if errors:
+            error_fields = {e.field for e in errors}
+        if self.r_document and self.r_document not in data and self.r_document not in error_fields:
             errors.append(_err(row, self.r_document, "required",
                                f"{self.schema.name_of(self.r_document)}：必填项为空（用于识别记录，重复报送不会重复入库）",
                                f"{self.r_document}: required (it identifies the record)"))
-        if self.r_decision and self.r_decision not in data and not any(e.field == self.r_decision for e in errors):
+        if self.r_decision and self.r_decision not in data and self.r_decision not in error_fields:
             errors.append(_err(row, self.r_decision, "required", f"{self.schema.name_of(self.r_decision)}：必填项为空",
                                f"{self.r_decision}: required"))
         decision = None
@@ -510,8 +522,8 @@ class RowValidator:
                                    f"{CONSENT_FIELD}: market information needs the subject's consent (Art 20)"))
             else:
                 data[CONSENT_FIELD] = consent
-        op_text = header_key(_text(normalize_cell(values.get(OP_FIELD))))
-        op = _OPS.get(op_text)
+        raw_op = values.get(OP_FIELD)
+        op = _OPS.get(header_key(_text(normalize_cell(raw_op)))) if raw_op else OP_NEW
         reason = ""
         if op is None:
             errors.append(_err(row, OP_FIELD, "invalid_operation", "操作类型：应为“新增”“修正”或“更正”",
@@ -535,8 +547,9 @@ class RowValidator:
         category_code = self.r_category
         category_text = data.get(category_code, "") if category_code else ""
         uscc = data.get(self.r_uscc, "") if self.r_uscc else ""
-        uscc_invalid = bool(self.r_uscc) and any(e.field == self.r_uscc for e in errors)
-        id_invalid = bool(self.r_id_number) and any(e.field in (self.r_id_number, self.r_id_type) for e in errors)
+        error_fields = {e.field for e in errors} if errors else ()
+        uscc_invalid = bool(self.r_uscc) and self.r_uscc in error_fields
+        id_invalid = bool(self.r_id_number) and (self.r_id_number in error_fields or self.r_id_type in error_fields)
         if category_code and category_text:
             category = _CATEGORIES.get(header_key(category_text))
             if category is None:

@@ -150,4 +150,6 @@ def names_differ(submitted: str, registered: str) -> bool:
     """Names compared after NFKC and whitespace folding (full-width brackets are not a different name)."""
     from xinyong.ingestion.catalog_access import header_key
 
-    return bool(submitted) and header_key(submitted) != header_key(registered)
+    if not submitted or submitted == registered:
+        return False
+    return header_key(submitted) != header_key(registered)

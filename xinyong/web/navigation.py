@@ -36,6 +36,8 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Working-day calendar"), "regulation:calendar", Permission.MANAGE_CALENDAR),
     NavItem(_("Audit log"), "audit:event-list", Permission.VIEW_AUDIT),
     NavItem(_("Credit information catalog"), "catalog_console:versions", Permission.MANAGE_CATALOG),
+    NavItem(_("Submissions"), "ingestion:batches", Permission.SUBMIT_RECORDS),
+    NavItem(_("Data quality"), "ingestion:quality", Permission.VIEW_QUALITY),
 ]
 
 
