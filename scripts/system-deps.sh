@@ -6,10 +6,14 @@ profile=${1:-run}
 need=()
 command -v msgfmt >/dev/null || need+=(gettext)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# PDF credit reports: WeasyPrint needs Pango, embedded CJK fonts, and HarfBuzz's subsetter (without it a
+# page takes seconds).
+ldconfig -p | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 if [ "$profile" = test ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   command -v chromium >/dev/null || need+=(chromium)
-  fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "==> Debian packages: ${need[*]}"
