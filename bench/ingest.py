@@ -77,8 +77,8 @@ def generate(path: Path, rows: int, provider_uscc: str) -> None:
                 county = counties[n % len(counties)]
                 born = dt.date(1960, 1, 1) + dt.timedelta(days=n % 15000)
                 subject = [f"李{n % 97}", "自然人", "", "", "身份证", make_citizen_id(county, born, n % 1000)]
-            writer.writerow(subject + [
-                f"承市监罚〔{decision.year}〕{i}号", "违反产品质量法", facts[i % len(facts)],
+            writer.writerow([
+                *subject, f"承市监罚〔{decision.year}〕{i}号", "违反产品质量法", facts[i % len(facts)],
                 "《中华人民共和国产品质量法》第四十九条", "罚款", f"罚款人民币{(i % 50) + 1}千元",
                 f"{((i % 50) + 1) / 10:g}", decision.isoformat(), (decision + dt.timedelta(days=365)).isoformat(),
                 "承德市市场监督管理局", provider_uscc, "承德市市场监督管理局", provider_uscc, "",

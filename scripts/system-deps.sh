@@ -8,9 +8,12 @@ command -v msgfmt >/dev/null || need+=(gettext)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 # PDF credit reports: WeasyPrint needs Pango, embedded CJK fonts, and HarfBuzz's subsetter (without it a
 # page takes seconds).
-ldconfig -p | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
-ldconfig -p | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# (Captured first, not piped into `grep -q`: with pipefail, grep's early exit would fail the pipe.)
+libraries=$(ldconfig -p)
+fonts=$(fc-list : family 2>/dev/null || true)
+grep -q 'libpango-1.0.so' <<<"$libraries" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+grep -q 'libharfbuzz-subset.so' <<<"$libraries" || need+=(libharfbuzz-subset0)
+grep -qi 'Noto Sans CJK' <<<"$fonts" || need+=(fonts-noto-cjk fontconfig)
 if [ "$profile" = test ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
   command -v chromium >/dev/null || need+=(chromium)
