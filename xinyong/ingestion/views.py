@@ -62,7 +62,7 @@ STATUS_TEXT = {
 }
 CHANNEL_TEXT = {
     Channel.CONSOLE: gettext_lazy("Console upload"),
-    Channel.API: gettext_lazy("API"),
+    Channel.API: gettext_lazy("Interface (API)"),
     Channel.COMMAND: gettext_lazy("Command line"),
 }
 UNFINISHED = (BatchStatus.RECEIVED, BatchStatus.PROCESSING)
@@ -219,6 +219,11 @@ def batch_list(request):
     })
 
 
+def _parts(value: str, every: int = 16) -> list[str]:
+    """A long hex string in groups the page may wrap between (<wbr>), still copied as one string."""
+    return [value[i : i + every] for i in range(0, len(value or ""), every)]
+
+
 @staff_required
 @require_GET
 @never_cache
@@ -238,6 +243,8 @@ def batch_detail(request, pk: int):
         "page": page,
         "rejections": [_rejection_view(r, names) for r in page.object_list],
         "poll_seconds": POLL_SECONDS,
+        "digest_parts": _parts(batch.content_digest),
+        "signature_parts": _parts(batch.receipt_signature),
     })
 
 
