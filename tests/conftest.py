@@ -87,7 +87,10 @@ def api_client_for():
     return factory
 
 
-APPEND_ONLY_TABLES = ("audit_auditevent", "audit_objectchange", "audit_auditcheckpoint", "records_recordrevision")
+APPEND_ONLY_TABLES = (
+    "audit_auditevent", "audit_objectchange", "audit_auditcheckpoint", "records_recordrevision",
+    "disclosure_querylogentry",
+)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "xinyong.catalog",
     "xinyong.records",
     "xinyong.ingestion",
+    "xinyong.disclosure",
     "xinyong.web",
     "xinyong.demo",
 ]

@@ -254,3 +254,12 @@ def test_an_item_listing_other_providers_is_not_offered(submitter, penalty, make
     penalty.providers.add(make_org(name="承德市税务局"))
     client = logged_in(submitter)
     assert 'value="admin-penalty"' not in client.get(reverse("ingestion:upload")).content.decode()
+
+
+def test_a_dry_run_of_a_file_that_would_be_refused_says_why_and_stores_nothing(submitter, provider, tmp_path):
+    client = logged_in(submitter)
+    response = upload(client, csv_upload(tmp_path, [dict(penalty_row(provider.uscc), 血型="A")]), dry_run=True)
+    assert response.status_code == 200
+    accessible(response)
+    assert "prohibited_field" in text_of(response) and "血型" in text_of(response)
+    assert not Batch.objects.exists()

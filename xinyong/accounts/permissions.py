@@ -26,6 +26,10 @@ class Permission(StrEnum):
     SUBMIT_RECORDS = "records.submit"
     CORRECT_RECORDS = "records.correct"
     VIEW_QUALITY = "quality.view"
+    # Disclosure and the query service (Art 21, 29): granted below, after the role table.
+    QUERY_OFFICIAL = "disclosure.official"  # 依职权查询; the query service also requires a government body
+    QUERY_AUTHORIZED = "disclosure.authorized"  # 授权查询 under a subject's written authorization
+    VIEW_QUERY_STATS = "disclosure.stats"
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -59,6 +63,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MEASURE_IMPLEMENTER: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS}),
     Role.SUPERVISOR: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.VIEW_QUALITY}),
     Role.ANALYST: frozenset(_BUSINESS_COMMON | {Permission.VIEW_SUBJECTS, Permission.VIEW_QUALITY}),
+}
+
+
+# Disclosure (Art 21): official queries for the roles that act on subjects; authorized queries for analysts
+# (banks' and credit agencies' accounts, who query under a subject's authorization); query statistics for
+# supervisors and analysts.
+_DISCLOSURE_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CASE_HANDLER: frozenset({Permission.QUERY_OFFICIAL}),
+    Role.MEASURE_IMPLEMENTER: frozenset({Permission.QUERY_OFFICIAL}),
+    Role.SUPERVISOR: frozenset({Permission.QUERY_OFFICIAL, Permission.VIEW_QUERY_STATS}),
+    Role.ANALYST: frozenset({Permission.QUERY_OFFICIAL, Permission.QUERY_AUTHORIZED, Permission.VIEW_QUERY_STATS}),
+}
+ROLE_PERMISSIONS = {
+    role: granted | _DISCLOSURE_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
 }
 
 

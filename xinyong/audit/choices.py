@@ -2,7 +2,7 @@
 
 1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 4xxx the catalog,
 5xxx regulation and calendar,
-6xxx submissions and credit records, 9xxx system operations.
+6xxx submissions and credit records, 7xxx disclosure and the query service, 9xxx system operations.
 Numbers are never reused: a retired type keeps its number.
 """
 
@@ -56,6 +56,12 @@ class AuditEventType(models.IntegerChoices):
     RECORD_CORRECTED = 6010, _("credit record corrected")
     RECORD_WITHDRAWN = 6011, _("credit record withdrawn")
     RECORD_INTEGRITY_FAILED = 6020, _("credit record failed its integrity check")
+
+    AUTHORIZATION_GRANTED = 7001, _("query authorization confirmed by the subject")
+    AUTHORIZATION_REVOKED = 7002, _("query authorization revoked")
+    AUTHORIZATION_DRAFTED = 7003, _("query authorization drafted")
+    QUERY_REFUSED = 7010, _("non-public query refused")
+    QUERY_LOG_PURGED = 7020, _("query log entries past retention archived and deleted")
 
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
     KEY_ROTATED = 9010, _("key rotated")

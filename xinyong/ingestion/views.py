@@ -377,22 +377,23 @@ def _department_view(d) -> dict:
     }
 
 
-def _quality_request(request):
+def _quality_filters(request):
     scope = quality_scope(request.user)
     if scope is None:
         raise PermissionDenied
-    items = items_in_force()
-    form = QualityFilterForm(request.GET, items=items)
+    return scope, QualityFilterForm(request.GET, items=items_in_force())
+
+
+def _quality_report(scope, form) -> QualityReport:
     date_from, date_to, code = form.period()
-    report = quality_report(date_from=date_from, date_to=date_to, item_code=code,
-                            provider_ids=scope.provider_ids)
-    return scope, form, report
+    return quality_report(date_from=date_from, date_to=date_to, item_code=code, provider_ids=scope.provider_ids)
 
 
 @staff_required
 @require_GET
 def quality(request):
-    scope, form, report = _quality_request(request)
+    scope, form = _quality_filters(request)
+    report = _quality_report(scope, form)
     return render(request, "ingestion/quality.html", {
         "form": form,
         "scope": scope,
@@ -408,9 +409,10 @@ def quality(request):
 @staff_required
 @require_GET
 def quality_export(request):
-    _scope, form, report = _quality_request(request)
-    if form.errors:
+    scope, form = _quality_filters(request)
+    if not form.is_valid():
         return HttpResponseRedirect(f"{reverse('ingestion:quality')}?{request.GET.urlencode()}")
+    report = _quality_report(scope, form)
     content = quality_workbook(report)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
