@@ -151,6 +151,16 @@ def test_the_export_is_a_workbook_with_the_numbers_of_the_page(departments, make
     assert all(rank is None for rank, _name in ranking[2:])  # providers without submissions, unranked
 
 
+def test_an_export_is_an_audited_security_event(departments, make_staff, authority):
+    from xinyong.audit.choices import AuditEventType
+    from xinyong.audit.models import AuditEvent
+
+    supervisor = make_staff(roles=("supervisor",), organization=authority)
+    logged_in(supervisor).get(reverse("ingestion:quality-export"), PERIOD)
+    event = AuditEvent.objects.get(event_type=AuditEventType.DATA_EXPORTED)
+    assert event.actor_id == supervisor.pk and event.details["export"] == "quality-xlsx"
+
+
 def test_an_item_filter_and_a_reversed_period(departments, make_staff, authority):
     client = logged_in(make_staff(roles=("supervisor",), organization=authority))
     response = client.get(reverse("ingestion:quality"), {**PERIOD, "item": "admin-permit"})

@@ -63,6 +63,7 @@ class AuditEventType(models.IntegerChoices):
     QUERY_REFUSED = 7010, _("non-public query refused")
     QUERY_LOG_PURGED = 7020, _("query log entries past retention archived and deleted")
 
+    DATA_EXPORTED = 9002, _("data exported")
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
     KEY_ROTATED = 9010, _("key rotated")
     DATA_RESEALED = 9011, _("stored identifiers re-encrypted")

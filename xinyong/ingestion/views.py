@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,6 +35,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinyong.accounts.permissions import Permission, has_permission
+from xinyong.audit.choices import AuditEventType
+from xinyong.audit.services import audit_record
 from xinyong.catalog.choices import VersionStatus
 from xinyong.catalog.models import CatalogItem
 from xinyong.catalog.selectors import TIER_PRECEDENCE
@@ -264,11 +267,19 @@ def batch_status(request, pk: int):
 
 @staff_required
 @require_GET
+def _audit_export(request, kind: str, details: dict, target=None) -> None:
+    """Exports are security events (security req. 12): who took which data out, in its own transaction."""
+    with transaction.atomic():
+        audit_record(AuditEventType.DATA_EXPORTED, actor=request.user, target=target, target_label=kind,
+                     articles=["Art 17", "Art 33"], details={"export": kind, **details})
+
+
 def batch_report(request, pk: int):
     """The rejection report (CSV, UTF-8 with BOM) written by the pipeline's report writer."""
     batch = _own_batch(request.user, pk)
     if batch.status != BatchStatus.DONE or not batch.rejected:
         raise Http404
+    _audit_export(request, "rejection-report", {"batch": batch.pk, "rows": batch.rejected}, target=batch)
     descriptor, name = tempfile.mkstemp(prefix="rejections-", suffix=".csv")
     os.close(descriptor)
     try:
@@ -414,6 +425,7 @@ def quality_export(request):
         return HttpResponseRedirect(f"{reverse('ingestion:quality')}?{request.GET.urlencode()}")
     report = _quality_report(scope, form)
     content = quality_workbook(report)
+    _audit_export(request, "quality-xlsx", {"from": report.date_from.isoformat(), "to": report.date_to.isoformat()})
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="quality-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.xlsx"'
