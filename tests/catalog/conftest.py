@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def login_staff(client, user):
-    """Log a staff member in as the platform's login does: password and second factor (security req. 4)."""
-    from xinyong.accounts.authentication import FACTOR_PASSWORD, FACTOR_TOTP, SESSION_FACTORS
-
-    client.force_login(user)
-    session = client.session
-    session[SESSION_FACTORS] = [FACTOR_PASSWORD, FACTOR_TOTP]
-    session.save()
-    return client
+from xinyong.accounts.testing import staff_session as login_staff
 
 
 @pytest.fixture

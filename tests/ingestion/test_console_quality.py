@@ -15,7 +15,7 @@ from django.utils import timezone
 from ingestion_fixtures import penalty_row, write_csv
 from openpyxl import load_workbook
 
-from xinyong.accounts.authentication import FACTOR_PASSWORD, FACTOR_TOTP, SESSION_FACTORS
+from xinyong.accounts.testing import staff_session
 from xinyong.ingestion.pipeline import ingest_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -23,13 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 PERIOD = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[SESSION_FACTORS] = [FACTOR_PASSWORD, FACTOR_TOTP]
-    session.save()
-    return client
 
 
 def text_of(response) -> str:
@@ -65,7 +58,7 @@ def authority(make_org):
 def test_city_level_staff_with_the_quality_permission_see_every_department(departments, make_staff, authority, role):
     city, county = departments
     user = make_staff(roles=(role,), organization=authority)
-    response = logged_in(user).get(reverse("ingestion:quality"), PERIOD)
+    response = staff_session(Client(), user).get(reverse("ingestion:quality"), PERIOD)
     assert response.status_code == 200
     text = text_of(response)
     assert city.name in text and county.name in text
@@ -74,18 +67,18 @@ def test_city_level_staff_with_the_quality_permission_see_every_department(depar
 def test_a_county_supervisor_sees_the_departments_of_its_county_only(departments, make_staff, make_org):
     city, county = departments
     supervisor = make_staff(roles=("supervisor",), organization=make_org(name="双桥区发展改革局", division="130802"))
-    text = text_of(logged_in(supervisor).get(reverse("ingestion:quality"), PERIOD))
+    text = text_of(staff_session(Client(), supervisor).get(reverse("ingestion:quality"), PERIOD))
     assert county.name in text and city.name not in text
 
 
 def test_a_data_submitter_sees_its_own_department_only(departments, make_staff):
     city, county = departments
     submitter = make_staff(roles=("data_submitter",), organization=county)
-    response = logged_in(submitter).get(reverse("ingestion:quality"), PERIOD)
+    response = staff_session(Client(), submitter).get(reverse("ingestion:quality"), PERIOD)
     assert response.status_code == 200
     text = text_of(response)
     assert county.name in text and city.name not in text
-    workbook = load_workbook(BytesIO(logged_in(submitter).get(reverse("ingestion:quality-export"), PERIOD).content))
+    workbook = load_workbook(BytesIO(staff_session(Client(), submitter).get(reverse("ingestion:quality-export"), PERIOD).content))
     names = {row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert names == {county.name}
 
@@ -94,12 +87,12 @@ def test_a_data_submitter_sees_its_own_department_only(departments, make_staff):
 @pytest.mark.parametrize("name", ["ingestion:quality", "ingestion:quality-export"])
 def test_staff_without_the_quality_permission_get_403(make_staff, authority, role, name):
     user = make_staff(roles=(role,), organization=authority)
-    assert logged_in(user).get(reverse(name)).status_code == 403
+    assert staff_session(Client(), user).get(reverse(name)).status_code == 403
 
 
 def test_the_page_ranks_the_departments_and_shows_their_rejection_rates(departments, make_staff, authority):
     city, county = departments
-    response = logged_in(make_staff(roles=("supervisor",), organization=authority)).get(
+    response = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority)).get(
         reverse("ingestion:quality"), PERIOD
     )
     ranking = response.context["ranking"]
@@ -110,7 +103,7 @@ def test_the_page_ranks_the_departments_and_shows_their_rejection_rates(departme
 
 
 def test_the_charts_are_inline_svg_with_a_title_and_a_description_and_no_script(departments, make_staff, authority):
-    response = logged_in(make_staff(roles=("analyst",), organization=authority)).get(
+    response = staff_session(Client(), make_staff(roles=("analyst",), organization=authority)).get(
         reverse("ingestion:quality"), PERIOD
     )
     html = response.content.decode()
@@ -125,7 +118,7 @@ def test_the_charts_are_inline_svg_with_a_title_and_a_description_and_no_script(
 
 
 def test_the_page_has_one_heading_labelled_filters_and_captioned_tables(departments, make_staff, authority):
-    response = logged_in(make_staff(roles=("supervisor",), organization=authority)).get(
+    response = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority)).get(
         reverse("ingestion:quality"), PERIOD
     )
     html = response.content.decode()
@@ -137,7 +130,7 @@ def test_the_page_has_one_heading_labelled_filters_and_captioned_tables(departme
 
 def test_the_export_is_a_workbook_with_the_numbers_of_the_page(departments, make_staff, authority):
     city, county = departments
-    client = logged_in(make_staff(roles=("supervisor",), organization=authority))
+    client = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
     response = client.get(reverse("ingestion:quality-export"), PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
@@ -156,13 +149,13 @@ def test_an_export_is_an_audited_security_event(departments, make_staff, authori
     from xinyong.audit.models import AuditEvent
 
     supervisor = make_staff(roles=("supervisor",), organization=authority)
-    logged_in(supervisor).get(reverse("ingestion:quality-export"), PERIOD)
+    staff_session(Client(), supervisor).get(reverse("ingestion:quality-export"), PERIOD)
     event = AuditEvent.objects.get(event_type=AuditEventType.DATA_EXPORTED)
     assert event.actor_id == supervisor.pk and event.details["export"] == "quality-xlsx"
 
 
 def test_an_item_filter_and_a_reversed_period(departments, make_staff, authority):
-    client = logged_in(make_staff(roles=("supervisor",), organization=authority))
+    client = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
     response = client.get(reverse("ingestion:quality"), {**PERIOD, "item": "admin-permit"})
     assert response.context["rows"] == []
     response = client.get(reverse("ingestion:quality"), {"date_from": "2026-03-31", "date_to": "2026-03-01"})
@@ -172,9 +165,9 @@ def test_an_item_filter_and_a_reversed_period(departments, make_staff, authority
 
 
 def test_the_navigation_offers_quality_to_supervisors_and_submissions_to_submitters(make_staff, authority, provider):
-    supervisor = logged_in(make_staff(roles=("supervisor",), organization=authority))
+    supervisor = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
     html = supervisor.get(reverse("web:console-home")).content.decode()
     assert reverse("ingestion:quality") in html and f'href="{reverse("ingestion:batches")}"' not in html
-    submitter = logged_in(make_staff(roles=("data_submitter",), organization=provider))
+    submitter = staff_session(Client(), make_staff(roles=("data_submitter",), organization=provider))
     html = submitter.get(reverse("web:console-home")).content.decode()
     assert f'href="{reverse("ingestion:batches")}"' in html

@@ -15,21 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from ingestion_fixtures import penalty_row, write_csv, write_xlsx
 
-from xinyong.accounts.authentication import FACTOR_PASSWORD, FACTOR_TOTP, SESSION_FACTORS
+from xinyong.accounts.testing import staff_session
 from xinyong.ingestion.models import Batch, RejectedRow
 from xinyong.records.models import CreditRecord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
-def logged_in(user) -> Client:
-    """A console session after password and second factor (security req. 4)."""
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[SESSION_FACTORS] = [FACTOR_PASSWORD, FACTOR_TOTP]
-    session.save()
-    return client
 
 
 class Page(HTMLParser):
@@ -116,7 +108,7 @@ def upload(client, file, *, item="admin-penalty", dry_run=False):
 @pytest.fixture
 def processed(submitter, provider, tmp_path):
     """Three rows uploaded, one of them without 违法事实; returns the client and the batch."""
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     rows = [penalty_row(provider.uscc), penalty_row(provider.uscc), penalty_row(provider.uscc, **{"违法事实": ""})]
     response = upload(client, csv_upload(tmp_path, rows))
     batch = Batch.objects.get()
@@ -125,7 +117,7 @@ def processed(submitter, provider, tmp_path):
 
 
 def test_the_upload_page_offers_the_items_the_department_provides(submitter):
-    response = logged_in(submitter).get(reverse("ingestion:upload"))
+    response = staff_session(Client(), submitter).get(reverse("ingestion:upload"))
     assert response.status_code == 200
     page = accessible(response)
     assert 'value="admin-penalty"' in response.content.decode()
@@ -173,7 +165,7 @@ def test_a_batch_still_processing_shows_a_progress_bar_that_follows_itself(submi
 
     batch = batch_receive(path="/nonexistent/x.csv", item_code="admin-penalty", provider=provider,
                           actor=submitter, file_name="x.csv")
-    response = logged_in(submitter).get(reverse("ingestion:batch", args=[batch.pk]))
+    response = staff_session(Client(), submitter).get(reverse("ingestion:batch", args=[batch.pk]))
     page = accessible(response)
     html = response.content.decode()
     (progress,) = page.progress
@@ -186,7 +178,7 @@ def test_a_batch_still_processing_shows_a_progress_bar_that_follows_itself(submi
 
 def test_the_list_shows_the_departments_batches_only(processed, other_department, provider, tmp_path):
     client, _batch = processed
-    other = logged_in(other_department)
+    other = staff_session(Client(), other_department)
     upload(other, csv_upload(tmp_path, [penalty_row(other_department.organization.uscc)], name="环境.csv"))
     response = client.get(reverse("ingestion:batches"))
     accessible(response)
@@ -197,7 +189,7 @@ def test_the_list_shows_the_departments_batches_only(processed, other_department
 @pytest.mark.parametrize("name", ["ingestion:batch", "ingestion:batch-status", "ingestion:batch-report"])
 def test_another_department_gets_404_for_a_batch_as_for_a_missing_one(processed, other_department, name):
     _client, batch = processed
-    other = logged_in(other_department)
+    other = staff_session(Client(), other_department)
     assert other.get(reverse(name, args=[batch.pk])).status_code == 404
     assert other.get(reverse(name, args=[batch.pk + 1000])).status_code == 404
 
@@ -205,7 +197,7 @@ def test_another_department_gets_404_for_a_batch_as_for_a_missing_one(processed,
 @pytest.mark.parametrize("name", ["ingestion:batches", "ingestion:upload"])
 def test_staff_without_the_submit_permission_get_403(make_staff, provider, name):
     supervisor = make_staff(roles=("supervisor",), organization=provider)
-    assert logged_in(supervisor).get(reverse(name)).status_code == 403
+    assert staff_session(Client(), supervisor).get(reverse(name)).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_staff_login(db):
@@ -214,7 +206,7 @@ def test_anonymous_visitors_are_sent_to_the_staff_login(db):
 
 
 def test_a_dry_run_shows_the_counts_and_errors_and_stores_nothing(submitter, provider, tmp_path, media):
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     rows = [penalty_row(provider.uscc), penalty_row(provider.uscc, **{"罚款金额（万元）": "-3"})]
     response = upload(client, csv_upload(tmp_path, rows), dry_run=True)
     assert response.status_code == 200
@@ -226,7 +218,7 @@ def test_a_dry_run_shows_the_counts_and_errors_and_stores_nothing(submitter, pro
 
 
 def test_a_file_with_a_prohibited_column_is_refused_as_a_whole(submitter, provider, tmp_path):
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     response = upload(client, csv_upload(tmp_path, [dict(penalty_row(provider.uscc), 血型="A")]))
     batch = Batch.objects.get()
     assert response.status_code == 302 and batch.status == "refused"
@@ -237,12 +229,12 @@ def test_a_file_with_a_prohibited_column_is_refused_as_a_whole(submitter, provid
 def test_an_xlsx_file_is_accepted_too(submitter, provider, tmp_path):
     path = write_xlsx(tmp_path / "处罚.xlsx", [penalty_row(provider.uscc)])
     file = SimpleUploadedFile("处罚.xlsx", path.read_bytes())
-    upload(logged_in(submitter), file)
+    upload(staff_session(Client(), submitter), file)
     assert Batch.objects.get().accepted == 1
 
 
 def test_an_unsupported_file_type_or_an_item_not_provided_is_refused_by_the_form(submitter, provider, tmp_path):
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     response = upload(client, SimpleUploadedFile("处罚.pdf", b"%PDF-1.4"))
     assert response.status_code == 200 and "error-summary" in response.content.decode()
     response = upload(client, csv_upload(tmp_path, [penalty_row(provider.uscc)]), item="no-such-item")
@@ -252,12 +244,12 @@ def test_an_unsupported_file_type_or_an_item_not_provided_is_refused_by_the_form
 
 def test_an_item_listing_other_providers_is_not_offered(submitter, penalty, make_org):
     penalty.providers.add(make_org(name="承德市税务局"))
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     assert 'value="admin-penalty"' not in client.get(reverse("ingestion:upload")).content.decode()
 
 
 def test_a_dry_run_of_a_file_that_would_be_refused_says_why_and_stores_nothing(submitter, provider, tmp_path):
-    client = logged_in(submitter)
+    client = staff_session(Client(), submitter)
     response = upload(client, csv_upload(tmp_path, [dict(penalty_row(provider.uscc), 血型="A")]), dry_run=True)
     assert response.status_code == 200
     accessible(response)

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from xinyong.accounts.authentication import FACTOR_PASSWORD, FACTOR_TOTP, SESSION_FACTORS
+from xinyong.accounts.testing import staff_session as log_in
 from xinyong.audit.choices import AuditEventType
 from xinyong.audit.models import AuditEvent, ObjectChange
 from xinyong.core.workdays import is_working_day
@@ -86,14 +86,6 @@ def error_of(response, field: str) -> str:
     return re.sub(r"<[^>]+>", "", match.group(1))
 
 
-def log_in(client, user):
-    """A logged-in staff session without going through the login pages (they now ask for a second factor):
-    `force_login`, plus the factors a completed staff login records on the session."""
-    client.force_login(user)
-    session = client.session
-    session[SESSION_FACTORS] = [FACTOR_PASSWORD, FACTOR_TOTP]
-    session.save()
-    return client
 
 
 def calendar_state():

@@ -57,3 +57,17 @@ def staff_log_in(client, user, password: str | None = None, *, next_url: str | N
         return response
     client.get(second_step)  # the enrolment page creates the authenticator it shows
     return client.post(second_step, {"code": fresh_totp_code(user)})
+
+
+def staff_session(client, user):
+    """`client` logged in as `user` with both factors recorded, without going through the login pages.
+
+    For tests of console pages that are not about logging in; tests of the login itself use `staff_log_in`.
+    """
+    from xinyong.accounts.authentication import FACTOR_PASSWORD, FACTOR_TOTP, SESSION_FACTORS
+
+    client.force_login(user)
+    session = client.session
+    session[SESSION_FACTORS] = [FACTOR_PASSWORD, FACTOR_TOTP]
+    session.save()
+    return client
