@@ -255,3 +255,20 @@ def test_headers_match_codes_as_well_as_names(tmp_path, penalty, provider):
     result = ingest(write_csv(tmp_path / "codes.csv", [by_code]), provider)
     assert result.accepted == 1, result.as_dict()
     assert HEADERS  # the Chinese headers are the default elsewhere
+
+
+def test_a_corrected_row_resubmitted_later_resolves_its_rejection(tmp_path, penalty, provider):
+    good = penalty_row(provider.uscc)
+    bad = penalty_row(provider.uscc, **{"违法事实": ""})  # a required field left empty
+    first = ingest(write_csv(tmp_path / "1.csv", [good, bad]), provider)
+    assert (first.accepted, first.rejected) == (1, 1)
+    rejection = RejectedRow.objects.get()
+    assert rejection.document_number == bad["行政处罚决定书文号"] and not rejection.resolved
+
+    fixed = dict(bad, **{"违法事实": "销售不合格产品"})
+    second = ingest(write_csv(tmp_path / "2.csv", [fixed]), provider)
+    assert second.accepted == 1
+    rejection.refresh_from_db()
+    assert rejection.resolved and rejection.resolved_by_id == second.batch
+    event = AuditEvent.objects.filter(event_type=AuditEventType.SUBMISSION_ACCEPTED).order_by("-seq").first()
+    assert event.details["resolved_rejections"] == 1

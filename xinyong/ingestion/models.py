@@ -82,13 +82,24 @@ class RejectedRow(models.Model):
     message = models.TextField(_("message"))
     message_en = models.TextField(_("message (English)"), blank=True)
     raw = models.JSONField(_("row values as [header, value] pairs (ID numbers masked)"), default=list)
+    # The row's document number when it could be read: a later batch of the same provider and item that
+    # accepts this document number resolves the rejection.
+    document_number = models.CharField(_("document number"), max_length=200, blank=True)
     resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_by = models.ForeignKey(
+        Batch, verbose_name=_("resolved by batch"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="resolved_rejections",
+    )
 
     class Meta:
         verbose_name = _("rejected row")
         verbose_name_plural = _("rejected rows")
         ordering = ["batch", "row_number", "id"]
-        indexes = [models.Index(fields=["batch", "row_number"], name="ingestion_rejected_row")]
+        indexes = [
+            models.Index(fields=["batch", "row_number"], name="ingestion_rejected_row"),
+            models.Index(fields=["document_number"], name="ingestion_rejected_document",
+                         condition=models.Q(resolved=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.code}"

@@ -55,7 +55,9 @@ from xinyong.ingestion.validation import (
     RowError,
     RowValidator,
     ValidRow,
+    _text,
     chengde_divisions,
+    normalize_cell,
     scrub_id_numbers,
 )
 from xinyong.records.choices import RecordStatus, RevisionSource
@@ -91,6 +93,7 @@ class BatchResult:
     corrected: int = 0
     subjects_created: int = 0
     name_mismatches: int = 0
+    resolved_rejections: int = 0
     digest: str = ""
     audit_seq: int | None = None
     receipt: str = ""
@@ -490,6 +493,8 @@ class _BatchRun:
         self.store_new(fresh, linked)
         self.store_corrections(to_correct, linked, rejected, numbered)
         self.store_rejections(rejected)
+        self.resolve_earlier_rejections([r.document_number for r in fresh] +
+                                        [r.document_number for r, _id in to_correct if r.row not in rejected])
 
     @staticmethod
     def _raw_for(numbered, number):
@@ -692,6 +697,24 @@ class _BatchRun:
             out.append([header, text])
         return out
 
+    def document_number_of(self, raw) -> str:
+        """The row's document number as validation would normalize it, or "" when it cannot be read."""
+        field = self.validator.r_document
+        try:
+            value = self.values_of(raw).get(field) if field else None
+        except (KeyError, IndexError, TypeError, ValueError):
+            return ""
+        return _text(normalize_cell(value))[:200] if value is not None else ""
+
+    def resolve_earlier_rejections(self, documents: list[str]) -> None:
+        """Rows of earlier batches rejected for a document number this batch accepted are resolved (Art 18, 30)."""
+        unique = sorted({d for d in documents if d})
+        for start in range(0, len(unique), 900):
+            self.result.resolved_rejections += RejectedRow.objects.filter(
+                batch__provider=self.provider, batch__item__code=self.item.code, resolved=False,
+                document_number__in=unique[start:start + 900],
+            ).exclude(batch_id=self.batch.pk).update(resolved=True, resolved_by=self.batch.pk)
+
     def store_rejections(self, rejected: dict[int, tuple[object, list[RowError]]]) -> None:
         if not rejected:
             return
@@ -699,10 +722,11 @@ class _BatchRun:
         for number in sorted(rejected):
             raw, errors = rejected[number]
             masked = self.masked_raw(raw)
+            document = self.document_number_of(raw)
             for error in errors:
                 objects.append(RejectedRow(batch_id=self.batch.pk, row_number=number, field=error.field or "",
                                            code=error.code, message=error.message, message_en=error.message_en,
-                                           raw=masked))
+                                           raw=masked, document_number=document))
             if self.keep_details:
                 self.result.errors.extend(errors)
         RejectedRow.objects.bulk_create(objects, batch_size=2000)
@@ -728,7 +752,7 @@ class _BatchRun:
                 "digest": result.digest, "received": result.received, "accepted": result.accepted,
                 "rejected": result.rejected, "duplicates": result.duplicates, "corrected": result.corrected,
                 "subjects_created": result.subjects_created, "name_mismatches": result.name_mismatches,
-                **basis,
+                "resolved_rejections": result.resolved_rejections, **basis,
             },
         )
         result.audit_seq = event.seq
