@@ -33,5 +33,14 @@ else
 fi
 echo
 
+# Large submissions are processed in the background, as in production: a worker beside the web server.
+export XINYONG_TASK_BACKEND=${XINYONG_TASK_BACKEND:-database}
+if [ "$XINYONG_TASK_BACKEND" = database ]; then
+  echo "==> Starting the background worker"
+  "$xinyong" db_worker --interval 1 --no-reload -v 0 &
+  worker=$!
+  trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+fi
+
 echo "==> Serving on http://127.0.0.1:8000/ (Ctrl-C to stop)"
-exec "$xinyong" runserver 127.0.0.1:8000 --noreload
+"$xinyong" runserver 127.0.0.1:8000 --noreload
