@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["seal", "audit_append", "ingest"]
+BENCHMARKS = ["seal", "audit_append", "ingest", "check"]
 
 
 def main(argv: list[str]) -> int:

@@ -83,8 +83,12 @@ def _register_routers() -> None:
     from xinyong.accounts.api import router as accounts_router
     from xinyong.audit.api import router as audit_router
     from xinyong.core.api import router as core_router
+    from xinyong.disclosure.api import router as disclosure_router
     from xinyong.ingestion.api import router as submissions_router
+    from xinyong.lists.api import router as lists_router
+    from xinyong.measures.api import router as measures_router
     from xinyong.records.api import router as records_router
+    from xinyong.reports.api import router as reports_router
     from xinyong.subjects.api import router as subjects_router
 
     api.add_router("/identifiers", core_router)
@@ -93,6 +97,13 @@ def _register_routers() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/submissions", submissions_router)
     api.add_router("/records", records_router)
+    # Public search and profiles (anonymous, tagged "public"), official and authorized queries (Art 21).
+    api.add_router("/", disclosure_router)
+    # Credit reports: issue and download (authenticated), verification (public, tagged "public").
+    api.add_router("/reports", reports_router)
+    # Lists (public reads; the listing procedure, Art 22, 24), measures, credit checks and cases (Art 22–26).
+    api.add_router("/lists", lists_router)
+    api.add_router("/", measures_router)
 
 
 _register_routers()

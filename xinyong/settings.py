@@ -76,7 +76,10 @@ INSTALLED_APPS = [
     "xinyong.catalog",
     "xinyong.records",
     "xinyong.ingestion",
+    "xinyong.reports",
     "xinyong.disclosure",
+    "xinyong.lists",
+    "xinyong.measures",
     "xinyong.web",
     "xinyong.demo",
 ]

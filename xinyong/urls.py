@@ -12,5 +12,14 @@ urlpatterns = [
     path("catalog/", include("xinyong.catalog.urls")),
     path("console/catalog/", include("xinyong.catalog.console_urls")),
     path("console/submissions/", include("xinyong.ingestion.urls")),
+    # Public search and organization pages, the subject's authorizations and reads, query statistics (Art 21).
+    path("", include("xinyong.disclosure.urls")),
+    # Credit reports: public verification and the subject's own reports (Art 21, 29).
+    path("reports/", include("xinyong.reports.urls")),
+    # Red and black lists and the subject's listing notices (Art 22, 24), the listing procedure in the console,
+    # measures, credit checks and measure cases (Art 22–26).
+    path("lists/", include("xinyong.lists.urls")),
+    path("console/lists/", include("xinyong.lists.console_urls")),
+    path("console/measures/", include("xinyong.measures.urls")),
     path("", include("xinyong.web.urls")),
 ]

@@ -100,6 +100,13 @@ def test_identifier_validation_endpoint_reports_each_value(city_submitter):
     assert PERSON_ID not in response.content.decode()
 
 
+# Operations tagged "public" serve only what the portal publishes about organizations (public search and the
+# public profile, Art 18, 21) and are open to anonymous callers on purpose; tests/disclosure checks that
+# exactly those two are public and that they serve nothing non-public. Every other operation must refuse
+# anonymous callers.
+PUBLIC_TAG = "public"
+
+
 def test_the_openapi_description_lists_every_operation(client):
     spec = client.get("/api/v1/openapi.json").json()
     paths = spec["paths"]
@@ -107,6 +114,8 @@ def test_the_openapi_description_lists_every_operation(client):
             "/api/v1/organizations/{uscc}", "/api/v1/divisions", "/api/v1/identifiers/validate"} <= set(paths)
     for path, operations in paths.items():
         for method, operation in operations.items():
+            if PUBLIC_TAG in operation.get("tags", []):
+                continue  # the public search and profile, open to anyone by law (Art 18, 21): see below
             assert operation.get("security"), f"{method.upper()} {path} is not authenticated"
 
 
@@ -114,7 +123,9 @@ def test_every_operation_refuses_anonymous_callers(client):
     spec = client.get("/api/v1/openapi.json").json()
     for path, operations in spec["paths"].items():
         concrete = re.sub(r"\{[a-z_]+\}", "1", path.replace("{uscc}", "91110000600037341L"))
-        for method in operations:
+        for method, operation in operations.items():
+            if PUBLIC_TAG in operation.get("tags", []):
+                continue
             response = getattr(client, method)(concrete, {}, content_type="application/json") if method != "get" \
                 else client.get(concrete)
             assert response.status_code == 401, f"{method.upper()} {path}"

@@ -30,6 +30,12 @@ class Permission(StrEnum):
     QUERY_OFFICIAL = "disclosure.official"  # 依职权查询; the query service also requires a government body
     QUERY_AUTHORIZED = "disclosure.authorized"  # 授权查询 under a subject's written authorization
     VIEW_QUERY_STATS = "disclosure.stats"
+    # Lists and joint rewards and punishments (Art 22–26): granted below, after the role table.
+    MANAGE_LISTS = "lists.manage"  # propose, notify, decide, publish and remove list entries (Art 24)
+    MANAGE_MEASURES = "measures.manage"  # the measure catalog: only measures with a legal basis (Art 24)
+    CHECK_SUBJECTS = "measures.check"  # 信用核查 before a decision (Art 23, 25)
+    REPORT_FEEDBACK = "measures.feedback"  # report a measure case applied or not (闭环)
+    VIEW_MEASURE_STATS = "measures.stats"  # cases by department and measure, overdue feedback (Art 33)
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -80,6 +86,26 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Lists and measures (Art 22–26): the credit authority's case handlers keep the lists (services also require
+# the authority or the list's responsible body) and, with catalog managers, the measure catalog; implementing
+# departments check subjects and report feedback; supervisors see the statistics.
+_LISTS_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CASE_HANDLER: frozenset(
+        {Permission.MANAGE_LISTS, Permission.MANAGE_MEASURES, Permission.VIEW_MEASURE_STATS}
+    ),
+    Role.CATALOG_MANAGER: frozenset({Permission.MANAGE_MEASURES, Permission.VIEW_MEASURE_STATS}),
+    Role.MEASURE_IMPLEMENTER: frozenset({Permission.CHECK_SUBJECTS, Permission.REPORT_FEEDBACK}),
+    Role.SUPERVISOR: frozenset({Permission.VIEW_MEASURE_STATS}),
+}
+ROLE_PERMISSIONS = {
+    role: granted | _LISTS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
+}
+
+
+NON_GOVERNMENT_KINDS = frozenset({"bank", "agency", "association"})
+NON_GOVERNMENT_PERMISSIONS = frozenset({Permission.QUERY_AUTHORIZED, Permission.VALIDATE_IDENTIFIERS})
+
+
 def permissions_of(user) -> frozenset[Permission]:
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -88,6 +114,12 @@ def permissions_of(user) -> frozenset[Permission]:
     granted: set[Permission] = set()
     for role in user.role_set():
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    organization = user.organization
+    if organization is not None and organization.kind in NON_GOVERNMENT_KINDS:
+        # Banks, credit agencies and associations are not public bodies: whatever their staff's role, they
+        # read credit information only under a subject's written authorization (Art 21) and never browse the
+        # registry of subjects (Art 17, 19).
+        granted &= NON_GOVERNMENT_PERMISSIONS
     return frozenset(granted)
 
 

@@ -2,7 +2,8 @@
 
 1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 4xxx the catalog,
 5xxx regulation and calendar,
-6xxx submissions and credit records, 7xxx disclosure and the query service, 9xxx system operations.
+6xxx submissions and credit records, 7xxx disclosure and the query service, 8xxx credit reports,
+9xxx system operations, 10xxx lists and joint rewards and punishments.
 Numbers are never reused: a retired type keeps its number.
 """
 
@@ -63,10 +64,27 @@ class AuditEventType(models.IntegerChoices):
     QUERY_REFUSED = 7010, _("non-public query refused")
     QUERY_LOG_PURGED = 7020, _("query log entries past retention archived and deleted")
 
+    REPORT_ISSUED = 8001, _("credit report issued")
+    REPORT_VERIFIED = 8002, _("credit report verified")
+    REPORT_REVOKED = 8003, _("credit report revoked")
+
     DATA_EXPORTED = 9002, _("data exported")
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
     KEY_ROTATED = 9010, _("key rotated")
     DATA_RESEALED = 9011, _("stored identifiers re-encrypted")
+
+    LIST_ENTRY_PROPOSED = 10001, _("list entry proposed")
+    LIST_ENTRY_NOTIFIED = 10002, _("prior notice of a listing served")
+    LIST_ENTRY_DECIDED = 10003, _("listing decided")
+    LIST_ENTRY_PUBLISHED = 10004, _("list entry published")
+    LIST_ENTRY_REMOVED = 10005, _("list entry removed")
+    LIST_ENTRIES_EXPIRED = 10006, _("expired list entries removed")
+    LISTS_SEEDED = 10010, _("lists seeded")
+    MEASURE_SAVED = 10020, _("measure saved")
+    MEASURES_SEEDED = 10021, _("measures seeded")
+    SUBJECTS_CHECKED = 10030, _("credit check of subjects")
+    MEASURE_CASE_FEEDBACK = 10031, _("measure case feedback reported")
+    MEASURE_CASE_DEADLINES_SET = 10032, _("measure case deadlines set")
 
 
 class AuditOutcome(models.TextChoices):

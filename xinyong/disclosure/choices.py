@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QueryMode(models.TextChoices):
@@ -27,7 +28,7 @@ class AuthorizationStatus(models.TextChoices):
 
     PENDING = "pending", _("awaiting confirmation")
     CONFIRMED = "confirmed", _("in force")
-    REVOKED = "revoked", _("revoked")
+    REVOKED = "revoked", pgettext_lazy("authorization status", "revoked")
 
 
 class RefusalReason(models.TextChoices):

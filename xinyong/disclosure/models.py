@@ -169,14 +169,14 @@ class RateLimitCounter(models.Model):
     """Requests of one client (address or account) in one fixed window (security req. 26)."""
 
     key = models.CharField(_("client"), max_length=120)
-    window = models.BigIntegerField(_("window number"))
+    window_number = models.BigIntegerField(_("window number"))
     count = models.PositiveIntegerField(_("requests"), default=0)
 
     class Meta:
         verbose_name = _("rate-limit counter")
         verbose_name_plural = _("rate-limit counters")
-        constraints = [models.UniqueConstraint(fields=["key", "window"], name="disclosure_ratelimit_unique")]
-        indexes = [models.Index(fields=["window"], name="disclosure_ratelimit_window")]
+        constraints = [models.UniqueConstraint(fields=["key", "window_number"], name="disclosure_ratelimit_unique")]
+        indexes = [models.Index(fields=["window_number"], name="disclosure_ratelimit_window")]
 
     def __str__(self) -> str:
-        return f"{self.key} #{self.window}: {self.count}"
+        return f"{self.key} #{self.window_number}: {self.count}"

@@ -171,6 +171,10 @@ def subject_rename(
         SubjectName.objects.create(subject=subject, name=name, valid_from=effective_date, source=source)
         subject.name = name
         subject.save(update_fields=["name", "updated_at"])
+        # The public search indexes names; it must follow the rename in the same transaction (Art 18, 21).
+        from xinyong.disclosure.search import search_index_refresh
+
+        search_index_refresh([subject.pk])
         audit_record(
             AuditEventType.SUBJECT_RENAMED,
             actor=actor,

@@ -38,6 +38,13 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Credit information catalog"), "catalog_console:versions", Permission.MANAGE_CATALOG),
     NavItem(_("Submissions"), "ingestion:batches", Permission.SUBMIT_RECORDS),
     NavItem(_("Data quality"), "ingestion:quality", Permission.VIEW_QUALITY),
+    NavItem(_("Official query"), "disclosure:console-official-query", Permission.QUERY_OFFICIAL),
+    NavItem(_("Query statistics"), "disclosure:console-statistics", Permission.VIEW_QUERY_STATS),
+    NavItem(_("List management"), "lists_console:entries", Permission.MANAGE_LISTS),
+    NavItem(_("Joint rewards and punishments"), "measures:catalog", Permission.MANAGE_MEASURES),
+    NavItem(_("Credit check"), "measures:check", Permission.CHECK_SUBJECTS),
+    NavItem(_("Measure cases"), "measures:cases", Permission.REPORT_FEEDBACK),
+    NavItem(_("Measure statistics"), "measures:statistics", Permission.VIEW_MEASURE_STATS),
 ]
 
 

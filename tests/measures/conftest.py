@@ -1,0 +1,13 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lists"))
+
+from lists_fixtures import (  # noqa: F401
+    authority,
+    clerk,
+    company,
+    department,
+    implementer,
+    render_notices_fast,
+)

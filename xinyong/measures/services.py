@@ -1,0 +1,534 @@
+"""Measures, credit checks and measure cases (Art 22–26, 33).
+
+* `measure_save` — a measure enters the catalog only with its legal basis; a punishment only on law,
+  regulation or national rules (Art 24: nothing beyond them). Audit: MEASURE_SAVED.
+* `check_subjects` — 信用核查 of one subject or a batch of up to 10,000 before a decision in a scenario:
+  per identifier, the measures that apply with their basis and the list entries that trigger them. Only
+  active entries trigger (published, inside their period; never expired, repaired, revoked or unpublished
+  ones). Set-based: see `xinyong.measures.selectors`. Every check writes one `CheckLog` row with its counts,
+  opens one `MeasureCase` per subject and measure hit, and writes ONE audit record (SUBJECTS_CHECKED),
+  whatever the batch size.
+* `case_feedback` — the implementing department reports the measure applied, or why not (闭环).
+  Audit: MEASURE_CASE_FEEDBACK.
+* `cases_set_deadlines` — the daily job fills in deadlines the calendar could not give yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinyong.accounts.models import Organization
+from xinyong.accounts.permissions import Permission, has_permission
+from xinyong.audit.choices import AuditEventType
+from xinyong.audit.services import Change, audit_record
+from xinyong.core.crypto import blind_index, load_keyring
+from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
+from xinyong.core.identifiers import IdentifierType, normalize, validate
+from xinyong.core.masking import mask_identifier, mask_name
+from xinyong.core.workdays import CalendarRangeError, add_working_days, current_calendar
+from xinyong.lists.choices import ListKind
+from xinyong.lists.models import ListDefinition
+from xinyong.measures.choices import (
+    PUNISHMENT_BASIS_LEVELS,
+    BasisLevel,
+    CaseStatus,
+    CheckChannel,
+    CheckStatus,
+    MeasureKind,
+    Scenario,
+)
+from xinyong.measures.models import CheckLog, Measure, MeasureCase
+from xinyong.measures.seed import measure_snapshot
+from xinyong.measures.selectors import (
+    EntryRow,
+    MeasureRow,
+    SubjectRow,
+    active_entries_of,
+    measure_catalog,
+    related_person_entries_of,
+    subjects_by_index,
+)
+from xinyong.regulation.parameters import decision_basis, parameter, rule_version
+from xinyong.subjects.choices import SubjectKind
+
+FEEDBACK_DEADLINE = "lists.measure_feedback_deadline"
+MAX_CHECK_SUBJECTS = 10_000
+
+# Aliases departments' files use for the citizen ID beside those `IdentifierType.parse` knows.
+_TYPE_ALIASES = {"身份证": IdentifierType.CITIZEN_ID, "身份证号": IdentifierType.CITIZEN_ID,
+                 "身份证号码": IdentifierType.CITIZEN_ID, "CITIZEN_ID": IdentifierType.CITIZEN_ID}
+
+
+# --- the measure catalog (Art 22, 24) -----------------------------------------------------------------------
+
+
+def measure_save(
+    *, code: str, kind: MeasureKind | str, name: str, content: str, basis_level: BasisLevel | str,
+    legal_basis: str, implementing_bodies_note: str, scenarios: Iterable[str],
+    triggering_lists: Iterable[ListDefinition], implementing_bodies: Iterable[Organization] = (),
+    applies_to_related_persons: bool = False, proportionality_notes: str = "", is_active: bool = True,
+    actor=None,
+) -> Measure:
+    """Create or update (by code) a measure. Refused without a legal basis, and for a punishment whose basis
+    ranks below national rules (Art 24: no punishment beyond law, regulation or national rules; rewards may
+    rest on provincial or city rules, Art 23 (5))."""
+    if actor is not None and not has_permission(actor, Permission.MANAGE_MEASURES):
+        raise PermissionDenied()
+    legal_basis = (legal_basis or "").strip()
+    if not legal_basis:
+        raise ServiceError(
+            "legal_basis_required",
+            _("A measure needs its legal basis: the law, regulation or national rule and article (Art 24)."),
+            field="legal_basis",
+        )
+    try:
+        kind = MeasureKind(kind)
+    except ValueError:
+        raise ServiceError("invalid_choice", _("Unknown measure kind."), field="kind") from None
+    try:
+        basis_level = BasisLevel(basis_level)
+    except ValueError:
+        raise ServiceError(
+            "legal_basis_required", _("Say what rank of text the measure rests on."), field="basis_level"
+        ) from None
+    if kind == MeasureKind.PUNISHMENT and basis_level not in PUNISHMENT_BASIS_LEVELS:
+        raise ServiceError(
+            "basis_rank_too_low",
+            _("A punishment may rest only on a law, a regulation or national rules (Art 24)."),
+            field="basis_level",
+        )
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name or not (content or "").strip() or not (implementing_bodies_note or "").strip():
+        raise ServiceError("required", _("Code, name, content and implementing bodies are required."),
+                           field="name" if code else "code")
+    scenarios = list(dict.fromkeys(str(s) for s in scenarios))
+    if not scenarios or any(s not in Scenario.values for s in scenarios):
+        raise ServiceError("invalid_scenario", _("Choose at least one known scenario."), field="scenarios")
+    triggering_lists = list(triggering_lists)
+    if not triggering_lists:
+        raise ServiceError("required", _("Name the lists that trigger the measure."), field="triggering_lists")
+    rewards_only = {ListKind.HONOR}
+    for definition in triggering_lists:
+        if (kind == MeasureKind.REWARD) != (definition.kind in rewards_only):
+            raise ServiceError(
+                "list_kind_mismatch",
+                _("Rewards are triggered by honor lists, punishments by dishonesty lists."),
+                field="triggering_lists",
+            )
+    with transaction.atomic():
+        measure = Measure.objects.select_for_update().filter(code=code).first()
+        before = measure_snapshot(measure) if measure is not None else None
+        measure = measure or Measure(code=code)
+        measure.kind, measure.name, measure.content = kind, name, content.strip()
+        measure.basis_level, measure.legal_basis = basis_level, legal_basis
+        measure.implementing_bodies_note = implementing_bodies_note.strip()
+        measure.scenarios = scenarios
+        measure.applies_to_related_persons = bool(applies_to_related_persons)
+        measure.proportionality_notes = (proportionality_notes or "").strip()
+        measure.is_active = bool(is_active)
+        measure.full_clean(exclude=["triggering_lists", "implementing_bodies"])
+        measure.save()
+        measure.triggering_lists.set(triggering_lists)
+        measure.implementing_bodies.set(list(implementing_bodies))
+        audit_record(
+            AuditEventType.MEASURE_SAVED, actor=actor, target=measure, target_label=measure.name,
+            articles=["Art 22", "Art 23" if kind == MeasureKind.REWARD else "Art 25", "Art 24"],
+            details={"code": code, "basis_level": basis_level},
+            changes=[Change("measures.measure", str(measure.pk), "create" if before is None else "update", before,
+                            measure_snapshot(measure))],
+        )
+    return measure
+
+
+# --- the credit check (信用核查) --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TriggeringEntry:
+    entry_id: int
+    number: str
+    list_code: str
+    list_name: str
+    listed_from: dt.date
+    expires_on: dt.date | None
+    via_role: str = ""  # a related person's role on a listed organization's entry (Art 24)
+    organization_name: str = ""
+
+
+@dataclass(slots=True)
+class MeasureHit:
+    measure_id: int
+    code: str
+    name: str
+    kind: str
+    basis_level: str
+    legal_basis: str
+    implementing_bodies: str
+    proportionality_notes: str
+    entries: tuple[TriggeringEntry, ...]
+    case_id: int | None = None
+
+
+@dataclass(slots=True)
+class SubjectCheck:
+    """The answer for one identifier. A "clear" answer does not say whether the subject is registered.
+
+    The result classes use slots rather than frozen instances: a batch builds ten thousand of them, and a
+    frozen dataclass pays an `object.__setattr__` per field."""
+
+    row: int
+    identifier_type: str
+    identifier: str  # masked
+    status: str
+    name: str = ""
+    subject_id: int | None = None
+    error_code: str = ""
+    error: str = ""
+    measures: tuple[MeasureHit, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: int
+    scenario: str
+    on: dt.date
+    rule_version: str
+    requested: int
+    invalid: int
+    subjects_hit: int
+    hits: int
+    cases_opened: int
+    results: list[SubjectCheck]
+
+
+def parse_identifier_type(token) -> IdentifierType | None:
+    """The identifier type a department names, by code ("uscc", "id"), national code ("10") or Chinese label."""
+    text = normalize(str(token or ""))
+    if text in _TYPE_ALIASES:
+        return _TYPE_ALIASES[text]
+    try:
+        return IdentifierType.parse(text)
+    except ValueError:
+        return None
+
+
+def canonical_identifier(kind: IdentifierType, value) -> str:
+    """The identifier as `validate` normalizes it (and as it is stored and indexed): NFKC, no whitespace,
+    upper case, and without the brackets of older HK/Macau and Taiwan permits."""
+    text = normalize(value)
+    if kind in (IdentifierType.HK_MACAU, IdentifierType.TAIWAN):
+        text = text.replace("(", "").replace(")", "")
+    return text
+
+
+def subject_display_name(kind: str, name: str) -> str:
+    """A subject's name for display: a natural person's masked (Art 19)."""
+    return mask_name(name) if kind == SubjectKind.NATURAL_PERSON else name
+
+
+def _feedback_due(day: dt.date) -> dt.date | None:
+    try:
+        return add_working_days(day, int(parameter(FEEDBACK_DEADLINE, day).value))
+    except CalendarRangeError:
+        return None  # the year's schedule is not loaded yet: `cases_set_deadlines` fills it in later
+
+
+def _check_articles(catalog_kinds: set[str], scenario: str) -> list[str]:
+    articles = ["Art 21", "Art 22", "Art 24"]
+    if MeasureKind.REWARD in catalog_kinds:
+        articles.append("Art 23")
+    if MeasureKind.PUNISHMENT in catalog_kinds:
+        articles.append("Art 25")
+    if scenario == Scenario.FINANCING:
+        articles.append("Art 26")
+    return articles
+
+
+def check_subjects(
+    *, requester, scenario: Scenario | str, identifiers: Sequence[tuple[str, str]],
+    channel: CheckChannel | str = CheckChannel.API, reference: str = "", file_name: str = "",
+    file_digest: str = "", on: dt.date | None = None,
+) -> CheckResult:
+    """Check up to 10,000 subjects, given as (identifier type, identifier), in a scenario (Art 22–26).
+
+    Steps, none of them per subject in the database: (1) canonicalize each identifier and compute its blind
+    index; (2) resolve all subjects in bulk; (3) read the scenario's measures and the lists that trigger them;
+    (4) read the active entries of all subjects (and, if a measure applies to related persons, the entries
+    recording them, Art 24); (5) join in memory; (6) validate only the identifiers that matched no subject, to
+    tell an invalid identifier from a clear one (a stored identifier was valid when registered); (7) write the
+    `CheckLog`, the cases and one audit record in one transaction.
+    """
+    if not has_permission(requester, Permission.CHECK_SUBJECTS):
+        raise PermissionDenied()
+    organization = getattr(requester, "organization", None)
+    if organization is None or not organization.is_active:
+        raise PermissionDenied()
+    try:
+        scenario = Scenario(scenario)
+        channel = CheckChannel(channel)
+    except ValueError:
+        raise ServiceError("invalid_scenario", _("Unknown scenario."), field="scenario") from None
+    identifiers = list(identifiers)
+    if not identifiers:
+        raise ServiceError("required", _("Give at least one identifier to check."), field="identifiers")
+    if len(identifiers) > MAX_CHECK_SUBJECTS:
+        raise ServiceError(
+            "too_many_subjects",
+            bilingual(f"一次最多核查{MAX_CHECK_SUBJECTS}个主体", f"at most {MAX_CHECK_SUBJECTS} subjects per check"),
+            field="identifiers",
+        )
+    day = on or timezone.localdate()
+
+    # (1) canonical identifiers and their blind indexes (the keyring is loaded once for the batch).
+    keyring = load_keyring()
+    parsed: list[tuple[IdentifierType | None, str, str]] = []  # (type, canonical value, blind index)
+    types: dict[object, IdentifierType | None] = {}  # a batch names its few types over and over
+    for raw_type, raw_value in identifiers:
+        try:
+            kind = types[raw_type]
+        except KeyError:
+            kind = types[raw_type] = parse_identifier_type(raw_type)
+        except TypeError:  # an unhashable type token: never a valid one
+            kind = None
+        if kind is None:
+            parsed.append((None, str(raw_value or ""), ""))
+            continue
+        text = canonical_identifier(kind, raw_value)
+        index = blind_index(str(kind), text, keyring=keyring) if text else ""
+        parsed.append((kind, text, index))
+
+    # (2) subjects, (3) measures, (4) active entries — set-based.
+    subjects = subjects_by_index((str(kind), index) for kind, _, index in parsed if index)
+    catalog = measure_catalog(scenario)
+    subject_ids = [row.id for row in subjects.values()]
+    direct = active_entries_of(subject_ids, day, catalog.list_ids)
+    person_ids = [row.id for row in subjects.values() if row.kind == SubjectKind.NATURAL_PERSON]
+    related = related_person_entries_of(person_ids, day, catalog.related_list_ids)
+
+    # (5) join in memory: per subject, measure → triggering entries (direct listing before related persons).
+    def triggering(entry: EntryRow, role: str = "", org: str = "") -> TriggeringEntry:
+        code, name = catalog.lists[entry.definition_id]
+        return TriggeringEntry(entry.id, entry.number, code, name, entry.listed_from, entry.expires_on, role, org)
+
+    per_subject: dict[int, dict[int, tuple[MeasureRow, list[TriggeringEntry]]]] = {}
+    for subject_id, entries in direct.items():
+        hits = per_subject.setdefault(subject_id, {})
+        for entry in entries:
+            for measure in catalog.by_list.get(entry.definition_id, ()):
+                hits.setdefault(measure.id, (measure, []))[1].append(triggering(entry))
+    for person_id, rows in related.items():
+        hits = per_subject.setdefault(person_id, {})
+        for row in rows:
+            for measure in catalog.by_list.get(row.entry.definition_id, ()):
+                if measure.applies_to_related_persons:
+                    hits.setdefault(measure.id, (measure, []))[1].append(
+                        triggering(row.entry, row.role, row.organization_name)
+                    )
+    per_subject = {sid: hits for sid, hits in per_subject.items() if hits}
+
+    # (7) the log, the cases (one per subject and measure) and one audit record.
+    due = _feedback_due(day)
+    now = timezone.now()
+    basis = decision_basis(FEEDBACK_DEADLINE, on=day)
+    hits_count = sum(len(h) for h in per_subject.values())
+    invalid_rows = 0
+    # (6) validate only the identifiers that matched nobody.
+    answers: list[tuple[IdentifierType | None, str, str, object]] = []  # (type, value, index, row or error)
+    for kind, text, index in parsed:
+        row = subjects.get((str(kind), index)) if kind is not None else None
+        if row is not None:
+            answers.append((kind, text, index, row))
+            continue
+        if kind is None:
+            answers.append((None, text, "", ("invalid_identifier_type", _("Unknown identifier type."))))
+            invalid_rows += 1
+            continue
+        result = validate(kind, text, today=day)
+        if not result.ok:
+            answers.append((kind, text, index, (result.error.code.value,
+                                                bilingual(result.error.message_zh, result.error.message_en))))
+            invalid_rows += 1
+        else:
+            answers.append((kind, text, index, None))
+    rows_hit = sum(1 for *_, found in answers if isinstance(found, SubjectRow) and found.id in per_subject)
+    with transaction.atomic():
+        log = CheckLog.objects.create(
+            requester=requester, organization=organization, scenario=scenario, channel=channel,
+            reference=(reference or "")[:200], requested_at=now, on=day, file_name=(file_name or "")[:200],
+            file_digest=file_digest or "", subjects_requested=len(identifiers), subjects_invalid=invalid_rows,
+            subjects_hit=rows_hit, hits=hits_count, cases_opened=hits_count,
+            rule_version=basis["rule_version"],
+        )
+        cases = [
+            (measure.id, subject_id, entries[0].entry_id, [e.entry_id for e in entries],
+             "" if any(not e.via_role for e in entries) else entries[0].via_role)
+            for subject_id, hits in per_subject.items()
+            for measure, entries in hits.values()
+        ]
+        case_ids = _insert_cases(log, cases, organization=organization, scenario=scenario, day=day, due=due)
+        audit_record(
+            AuditEventType.SUBJECTS_CHECKED, actor=requester, organization=organization, target=log,
+            target_label=f"{scenario.label} × {len(identifiers)}",
+            articles=_check_articles(catalog.kinds, scenario),
+            details={
+                "check": log.pk, "scenario": scenario, "channel": channel, "on": day.isoformat(),
+                "requested": len(identifiers), "invalid": invalid_rows, "subjects_hit": rows_hit,
+                "hits": hits_count, "cases_opened": len(case_ids), "reference": log.reference,
+                "file_digest": log.file_digest, **basis,
+            },
+        )
+
+    hits_of: dict[int, tuple[MeasureHit, ...]] = {}  # a repeated subject gets the same answer
+    for subject_id, hits in per_subject.items():
+        hits_of[subject_id] = tuple(
+            MeasureHit(
+                m.id, m.code, m.name, m.kind, m.basis_level, m.legal_basis, m.implementing_bodies_note,
+                m.proportionality_notes, tuple(entries), case_ids.get((subject_id, m.id)),
+            )
+            for m, entries in (hits.values() if len(hits) == 1 else
+                               sorted(hits.values(), key=lambda h: (h[0].order, h[0].code)))
+        )
+    results = []
+    for position, (kind, text, _index, found) in enumerate(answers, start=1):
+        type_label = str(kind) if kind is not None else ""
+        if kind is None or isinstance(found, tuple):
+            code, message = found
+            masked = mask_identifier(kind, text) if kind is not None else mask_identifier("", text)
+            results.append(SubjectCheck(position, type_label, masked, CheckStatus.INVALID, error_code=code,
+                                        error=str(message)))
+            continue
+        if found is None or found.id not in per_subject:
+            masked = found.identifier_masked if found is not None else mask_identifier(kind, text)
+            results.append(SubjectCheck(position, type_label, masked, CheckStatus.CLEAR))
+            continue
+        results.append(SubjectCheck(position, type_label, found.identifier_masked, CheckStatus.HIT,
+                                    name=subject_display_name(found.kind, found.name), subject_id=found.id,
+                                    measures=hits_of[found.id]))
+    return CheckResult(
+        check_id=log.pk, scenario=scenario, on=day, rule_version=basis["rule_version"],
+        requested=len(identifiers), invalid=invalid_rows, subjects_hit=rows_hit, hits=hits_count,
+        cases_opened=len(case_ids), results=results,
+    )
+
+
+_CASE_COLUMNS = (
+    "check_log_id", "measure_id", "subject_id", "organization_id", "scenario", "entry_id", "entry_ids", "via_role",
+    "status", "opened_on", "feedback_due", "outcome_note", "feedback_late",
+)
+
+
+def _insert_cases(
+    log: CheckLog, cases: list[tuple[int, int, int, list[int], str]], *, organization, scenario: str,
+    day: dt.date, due: dt.date | None,
+) -> dict[tuple[int, int], int]:
+    """Insert the cases of a check, (measure, subject, entry, entry ids, via role) each, and return their ids by
+    (subject, measure). PostgreSQL: one COPY and one read of the ids (a batch can open thousands of cases);
+    SQLite: bulk_create."""
+    if not cases:
+        return {}
+    if connection.vendor != "postgresql":
+        objects = [
+            MeasureCase(check_log=log, measure_id=m, subject_id=s, organization=organization, scenario=scenario,
+                        entry_id=e, entry_ids=ids, via_role=role, opened_on=day, feedback_due=due)
+            for m, s, e, ids, role in cases
+        ]
+        MeasureCase.objects.bulk_create(objects, batch_size=500)
+        return {(c.subject_id, c.measure_id): c.pk for c in objects}
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY measures_measurecase ({', '.join(_CASE_COLUMNS)}) FROM STDIN") as copy:
+            for m, s, e, ids, role in cases:
+                copy.write_row((log.pk, m, s, organization.pk, scenario, e, json.dumps(ids), role, CaseStatus.OPEN,
+                                day, due, "", False))
+        cursor.execute("SELECT subject_id, measure_id, id FROM measures_measurecase WHERE check_log_id = %s",
+                       [log.pk])
+        return {(s, m): pk for s, m, pk in cursor.fetchall()}
+
+
+# --- feedback (闭环) -----------------------------------------------------------------------------------------
+
+
+def _case_snapshot(case: MeasureCase) -> dict:
+    return {
+        "status": case.status, "applied_on": case.applied_on.isoformat() if case.applied_on else None,
+        "outcome_note": case.outcome_note, "feedback_late": case.feedback_late,
+        "feedback_due": case.feedback_due.isoformat() if case.feedback_due else None,
+    }
+
+
+def case_feedback(
+    *, case: MeasureCase, applied: bool, note: str, applied_on: dt.date | None = None, actor,
+) -> MeasureCase:
+    """The implementing department reports that it applied the measure (and when), or why it did not (闭环,
+    Art 22). Only the department the case belongs to may answer; any other gets the answer a missing case gets.
+    Feedback after the deadline is recorded as late (Art 33)."""
+    if not has_permission(actor, Permission.REPORT_FEEDBACK) or actor.organization_id != case.organization_id:
+        raise NotFoundOrForbidden()
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("required", _("Say what was done, or why the measure was not applied."), field="note")
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = MeasureCase.objects.select_for_update().select_related("measure", "subject").get(pk=case.pk)
+        if locked.status != CaseStatus.OPEN:
+            raise ServiceError("already_reported", _("Feedback on this case has already been given."),
+                               field="status")
+        if applied:
+            applied_on = applied_on or today
+            if applied_on > today or applied_on < locked.opened_on:
+                raise ServiceError("invalid_date", _("The measure was applied between the check and today."),
+                                   field="applied_on")
+        before = _case_snapshot(locked)
+        locked.status = CaseStatus.APPLIED if applied else CaseStatus.NOT_APPLIED
+        locked.applied_on = applied_on if applied else None
+        locked.outcome_note = note
+        locked.feedback_at = timezone.now()
+        locked.feedback_by = actor
+        locked.feedback_late = locked.feedback_due is not None and today > locked.feedback_due
+        locked.save()
+        audit_record(
+            AuditEventType.MEASURE_CASE_FEEDBACK, actor=actor, target=locked,
+            target_label=f"{locked.measure.name} / {subject_display_name(locked.subject.kind, locked.subject.name)}",
+            articles=["Art 22", "Art 24", "Art 33"],
+            details={"status": locked.status, "late": locked.feedback_late},
+            changes=[Change("measures.measurecase", str(locked.pk), "update", before, _case_snapshot(locked))],
+        )
+    return locked
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    updated: int
+    pending: int
+
+
+def cases_set_deadlines(*, actor=None) -> DeadlineResult:
+    """Give a deadline to open cases that have none because the calendar year was not loaded when they were
+    opened (domain facts §11). One audit record for the run."""
+    calendar = current_calendar()
+    pending = list(MeasureCase.objects.filter(status=CaseStatus.OPEN, feedback_due__isnull=True)
+                   .values_list("id", "opened_on"))
+    by_day: dict[dt.date, list[int]] = {}
+    for pk, opened_on in pending:
+        by_day.setdefault(opened_on, []).append(pk)
+    updated = 0
+    with transaction.atomic():
+        for opened_on, ids in sorted(by_day.items()):
+            try:
+                due = calendar.add_working_days(opened_on, int(parameter(FEEDBACK_DEADLINE, opened_on).value))
+            except CalendarRangeError:
+                continue
+            updated += MeasureCase.objects.filter(pk__in=ids, feedback_due__isnull=True).update(feedback_due=due)
+        if updated:
+            audit_record(
+                AuditEventType.MEASURE_CASE_DEADLINES_SET, actor=actor, target_label="联合奖惩案件反馈期限",
+                articles=["Art 22", "Art 33"],
+                details={"updated": updated, "pending": len(pending) - updated, "rule_version": rule_version()},
+            )
+    return DeadlineResult(updated, len(pending) - updated)
