@@ -17,6 +17,7 @@ GOOD = {
     "XINYONG_ALLOWED_HOSTS": "credit.chengde.gov.cn",
     "DATABASE_URL": "postgres://x:y@127.0.0.1:5432/xinyong",
     "XINYONG_DEBUG": "off",
+    "XINYONG_PUBLIC_URL": "https://credit.chengde.gov.cn",
 }
 
 
@@ -46,6 +47,7 @@ def test_safe_production_settings_start():
         ({"XINYONG_SECRET_KEY": "short-but-not-default"}, "shorter than"),
         ({"XINYONG_HTTPS": "off"}, "XINYONG_HTTPS is off"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "production needs PostgreSQL"),
+        ({"XINYONG_PUBLIC_URL": "http://credit.chengde.gov.cn"}, "XINYONG_PUBLIC_URL must be"),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(overrides, reason):

@@ -47,6 +47,9 @@ SECRET_KEY = os.environ.get("XINYONG_SECRET_KEY") or ("" if PRODUCTION else _dev
 ALLOWED_HOSTS = [h for h in os.environ.get("XINYONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XINYONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# The portal's public address, printed in credit reports' QR codes and verification links (Art 21).
+XINYONG_PUBLIC_URL = os.environ.get("XINYONG_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+
 HTTPS = _env_flag("XINYONG_HTTPS", default=False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
@@ -181,6 +184,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINYONG_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings matter in operation.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 if PRODUCTION:
@@ -190,6 +195,7 @@ if PRODUCTION:
         https=HTTPS,
         allowed_hosts=ALLOWED_HOSTS,
         database_engine=DATABASES["default"]["ENGINE"],
+        public_url=XINYONG_PUBLIC_URL,
     )
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))

@@ -8,7 +8,8 @@ MIN_SECRET_KEY_LENGTH = 50
 
 
 def production_problems(
-    *, debug: bool, secret_key: str, https: bool, allowed_hosts: list[str], database_engine: str
+    *, debug: bool, secret_key: str, https: bool, allowed_hosts: list[str], database_engine: str,
+    public_url: str,
 ) -> list[str]:
     """Return the reasons production settings are unsafe; empty when they may start."""
     problems = []
@@ -22,6 +23,8 @@ def production_problems(
         problems.append("XINYONG_HTTPS is off (production serves HTTPS only)")
     if not allowed_hosts or "*" in allowed_hosts:
         problems.append("XINYONG_ALLOWED_HOSTS must list the served host names")
+    if not public_url.startswith("https://"):
+        problems.append("XINYONG_PUBLIC_URL must be the portal's https:// address (printed in credit reports)")
     if database_engine.endswith("sqlite3"):
         problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
     return problems

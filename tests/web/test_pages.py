@@ -194,12 +194,13 @@ def test_the_language_switcher_changes_the_language_of_the_following_pages(clien
     assert "工作人员登录" in client.get("/staff/login/").content.decode()
 
 
-def test_the_portal_search_box_says_that_search_is_not_open_yet(client):
-    response = client.get("/", {"q": "承德"})
-    body = response.content.decode()
-    assert "暂不能查询“承德”" in body
-    assert 'role="status"' in body
-    assert 'value="承德"' in body
+def test_the_portal_search_box_searches_organizations_and_the_cards_lead_to_live_services(client):
+    body = client.get("/").content.decode()
+    assert 'action="/search/"' in body
+    assert 'href="/search/"' in body and 'href="/reports/verify/"' in body
+    assert "即将上线" not in body
+    results = client.get("/search/", {"q": "承德"})
+    assert results.status_code == 200 and 'value="承德"' in results.content.decode()
 
 
 # ---------- logins ----------
