@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.masking import mask_name
 from xinyong.lists.choices import Decision, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListEntry
 from xinyong.lists.selectors import (
@@ -126,11 +127,9 @@ class EntryOut(Schema):
 
 
 def entry_out(entry: ListEntry) -> dict:
-    from xinyong.measures.services import subject_display_name
-
     return {
         "id": entry.pk, "number": entry.number, "list": entry.definition.code,
-        "subject": subject_display_name(entry.subject.kind, entry.subject.name), "state": entry.state,
+        "subject": mask_name(entry.subject.name) if entry.subject.is_person else entry.subject.name, "state": entry.state,
         "reasons": entry.reasons, "basis": entry.basis, "notice_number": entry.notice_number,
         "notice_served_on": entry.notice_served_on, "objection_window_end": entry.objection_window_end,
         "decision": entry.decision, "decided_on": entry.decided_on, "listed_from": entry.listed_from,

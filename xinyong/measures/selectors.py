@@ -160,19 +160,40 @@ def _in(queryset: QuerySet, field: str, column: str, values: list, cast: str = "
         yield queryset.filter(**{f"{field}__in": chunk})
 
 
+# PostgreSQL: one index probe per identifier. Written as a LATERAL subquery (LIMIT 1: the pair is unique) so
+# that the planner cannot turn it into a scan of the whole table, which it prefers for large batches and which
+# grows with the table instead of with the batch.
+_SUBJECTS_BY_INDEX_SQL = (
+    "SELECT s.id, s.identifier_index, s.kind, s.name, s.identifier_masked "
+    "FROM unnest(string_to_array(%s, ',')) AS wanted(identifier_index) "
+    "CROSS JOIN LATERAL (SELECT id, identifier_index, kind, name, identifier_masked FROM subjects_subject "
+    "WHERE identifier_type = %s AND identifier_index = wanted.identifier_index LIMIT 1) AS s"
+)
+
+
 def subjects_by_index(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], SubjectRow]:
-    """Subjects by (identifier type, blind index): one query per identifier type (per chunk on SQLite). The
-    type leads the unique index (`subjects_subject_unique_identifier`), so each lookup is an index probe."""
+    """Subjects by (identifier type, blind index): one query per identifier type (per chunk on SQLite), each
+    an index probe per identifier on the unique index `subjects_subject_unique_identifier`."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for id_type, index in pairs:
         by_type[id_type].add(index)
     found: dict[tuple[str, str], SubjectRow] = {}
     for id_type, indexes in sorted(by_type.items()):
-        base = Subject.objects.filter(identifier_type=id_type)
-        for queryset in _in(base, "identifier_index", '"subjects_subject"."identifier_index"', sorted(indexes)):
-            rows = queryset.values_list("id", "identifier_index", "kind", "name", "identifier_masked")
-            for pk, index, kind, name, masked in rows:
-                found[(id_type, index)] = SubjectRow(pk, id_type, kind, name, masked)
+        if connection.vendor == "postgresql":
+            # Blind indexes are hex digits: the comma-joined list is one bound parameter.
+            with connection.cursor() as cursor:
+                cursor.execute(_SUBJECTS_BY_INDEX_SQL, [",".join(indexes), id_type])
+                rows = cursor.fetchall()
+        else:
+            rows = [
+                row
+                for chunk in _chunks(sorted(indexes))
+                for row in Subject.objects.filter(identifier_type=id_type, identifier_index__in=chunk).values_list(
+                    "id", "identifier_index", "kind", "name", "identifier_masked"
+                )
+            ]
+        for pk, index, kind, name, masked in rows:
+            found[(id_type, index)] = SubjectRow(pk, id_type, kind, name, masked)
     return found
 
 

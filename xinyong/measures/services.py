@@ -49,7 +49,6 @@ from xinyong.measures.seed import measure_snapshot
 from xinyong.measures.selectors import (
     EntryRow,
     MeasureRow,
-    SubjectRow,
     active_entries_of,
     measure_catalog,
     related_person_entries_of,
@@ -288,8 +287,9 @@ def check_subjects(
 
     # (1) canonical identifiers and their blind indexes (the keyring is loaded once for the batch).
     keyring = load_keyring()
-    parsed: list[tuple[IdentifierType | None, str, str]] = []  # (type, canonical value, blind index)
-    types: dict[object, IdentifierType | None] = {}  # a batch names its few types over and over
+    # (type, canonical value, (type value, blind index)); a batch names its few types over and over.
+    parsed: list[tuple[IdentifierType | None, str, tuple[str, str]]] = []
+    types: dict[object, IdentifierType | None] = {}
     for raw_type, raw_value in identifiers:
         try:
             kind = types[raw_type]
@@ -298,14 +298,14 @@ def check_subjects(
         except TypeError:  # an unhashable type token: never a valid one
             kind = None
         if kind is None:
-            parsed.append((None, str(raw_value or ""), ""))
+            parsed.append((None, str(raw_value or ""), ("", "")))
             continue
         text = canonical_identifier(kind, raw_value)
-        index = blind_index(str(kind), text, keyring=keyring) if text else ""
-        parsed.append((kind, text, index))
+        index = blind_index(kind.value, text, keyring=keyring) if text else ""
+        parsed.append((kind, text, (kind.value, index)))
 
     # (2) subjects, (3) measures, (4) active entries — set-based.
-    subjects = subjects_by_index((str(kind), index) for kind, _, index in parsed if index)
+    subjects = subjects_by_index(key for _, _, key in parsed if key[1])
     catalog = measure_catalog(scenario)
     subject_ids = [row.id for row in subjects.values()]
     direct = active_entries_of(subject_ids, day, catalog.list_ids)
@@ -340,24 +340,25 @@ def check_subjects(
     hits_count = sum(len(h) for h in per_subject.values())
     invalid_rows = 0
     # (6) validate only the identifiers that matched nobody.
-    answers: list[tuple[IdentifierType | None, str, str, object]] = []  # (type, value, index, row or error)
-    for kind, text, index in parsed:
-        row = subjects.get((str(kind), index)) if kind is not None else None
+    answers: list[tuple[IdentifierType | None, str, object]] = []  # (type, value, subject row, error or None)
+    rows_hit = 0
+    for kind, text, key in parsed:
+        row = subjects.get(key)
         if row is not None:
-            answers.append((kind, text, index, row))
+            answers.append((kind, text, row))
+            rows_hit += row.id in per_subject
             continue
         if kind is None:
-            answers.append((None, text, "", ("invalid_identifier_type", _("Unknown identifier type."))))
+            answers.append((None, text, ("invalid_identifier_type", _("Unknown identifier type."))))
             invalid_rows += 1
             continue
         result = validate(kind, text, today=day)
         if not result.ok:
-            answers.append((kind, text, index, (result.error.code.value,
-                                                bilingual(result.error.message_zh, result.error.message_en))))
+            answers.append((kind, text, (result.error.code.value,
+                                         bilingual(result.error.message_zh, result.error.message_en))))
             invalid_rows += 1
         else:
-            answers.append((kind, text, index, None))
-    rows_hit = sum(1 for *_, found in answers if isinstance(found, SubjectRow) and found.id in per_subject)
+            answers.append((kind, text, None))
     with transaction.atomic():
         log = CheckLog.objects.create(
             requester=requester, organization=organization, scenario=scenario, channel=channel,
@@ -396,8 +397,8 @@ def check_subjects(
                                sorted(hits.values(), key=lambda h: (h[0].order, h[0].code)))
         )
     results = []
-    for position, (kind, text, _index, found) in enumerate(answers, start=1):
-        type_label = str(kind) if kind is not None else ""
+    for position, (kind, text, found) in enumerate(answers, start=1):
+        type_label = kind.value if kind is not None else ""
         if kind is None or isinstance(found, tuple):
             code, message = found
             masked = mask_identifier(kind, text) if kind is not None else mask_identifier("", text)
