@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["seal", "audit_append", "ingest", "check"]
+BENCHMARKS = ["seal", "audit_append", "ingest", "check", "query"]
 
 
 def main(argv: list[str]) -> int:

@@ -126,3 +126,20 @@ def test_postgresql_matches_name_bigrams_through_the_gin_index(company):
         assert "gin" in cursor.fetchone()[0].lower()
     assert [s.pk for s in organization_search("华安").subjects] == [company.pk]
     assert organization_search("华 安'商").subjects == []  # a quote in the query is only text
+
+
+def test_a_very_common_name_piece_reports_more_than_the_cap_instead_of_counting_everything(monkeypatch, db):
+    import xinyong.disclosure.search as search
+    from xinyong.core.identifiers import make_uscc
+    from xinyong.subjects.services import SubjectData, subject_register
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for n in range(5):
+        subject_register(
+            data=SubjectData(kind="legal_person", identifier_type="uscc",
+                             identifier=make_uscc("9", "1", "130802", f"MB{n:06d}"), name=f"承德有限公司{n}"),
+            source="test",
+        )
+    results = search.organization_search("有限")
+    assert results.total == 4 and results.total_capped
+    assert len(results.subjects) == 4

@@ -83,7 +83,8 @@ class OrganizationOut(Schema):
 
 class SearchOut(Schema):
     query: str
-    total: int
+    total: int  # counted up to 1001: more than 1000 matches are reported as 1001 with total_capped
+    total_capped: bool
     page: int
     pages: int
     results: list[OrganizationOut]
@@ -200,7 +201,7 @@ def public_search(request, q: str, page: int = 1):
         raise ServiceError("query_too_long", _("The search text is too long."), field="q")
     results = organization_search(q, page=max(1, page))
     return {
-        "query": results.query, "total": results.total,
+        "query": results.query, "total": results.total, "total_capped": results.total_capped,
         "page": results.page.number if results.page else 1,
         "pages": results.page.paginator.num_pages if results.page else 0,
         "results": [organization_out(s) for s in results.subjects],

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from xinyong.core.identifiers import IdentifierType, validate
 from xinyong.disclosure.models import OrganizationSearch, SearchIndexState
@@ -36,6 +37,7 @@ from xinyong.subjects.selectors import subject_find_by_identifier
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
+COUNT_CAP = 1000
 CATCH_UP_BATCH = 5000
 _ORG_KINDS = sorted(ORGANIZATION_KINDS)
 
@@ -175,7 +177,26 @@ class SearchResults:
 
     @property
     def total(self) -> int:
+        """The number of matches, counted up to COUNT_CAP + 1 (see `CappedPaginator`)."""
         return self.page.paginator.count if self.page is not None else 0
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 matches: a common two-character piece (有限, 公司) matches a large share of
+    a city's organizations, and counting them all costs far more than fetching a page (make bench
+    BENCH=query). Nobody pages past a thousand names; the page says "more than 1000" and asks for more
+    characters."""
+
+    @cached_property
+    def count(self) -> int:
+        object_list = self.object_list
+        if isinstance(object_list, QuerySet):
+            return object_list[: COUNT_CAP + 1].count()
+        return len(object_list)
 
 
 def query_as_uscc(query: str) -> str | None:
@@ -225,7 +246,7 @@ def organization_search(query: str, *, page: int = 1, page_size: int = PAGE_SIZE
         subject = subject_find_by_identifier(IdentifierType.USCC.value, uscc)
         found = [subject] if subject is not None and subject.kind in ORGANIZATION_KINDS else []
         return SearchResults(query, True, Paginator(found, page_size).get_page(1))
-    paginator = Paginator(_by_name(query), page_size)
+    paginator = CappedPaginator(_by_name(query), page_size)
     return SearchResults(query, False, paginator.get_page(page))
 
 
