@@ -173,7 +173,10 @@ class SearchResults:
 
     @property
     def subjects(self) -> list[Subject]:
-        return list(self.page.object_list) if self.page is not None else []
+        if self.page is None:
+            return []
+        return [getattr(row, "subject", row) if isinstance(row, OrganizationSearch) else row
+                for row in self.page.object_list]
 
     @property
     def total(self) -> int:
@@ -215,21 +218,23 @@ def search_query_problem(query: str) -> str | None:
     return None
 
 
-def _by_name(query: str) -> QuerySet[Subject]:
-    organizations = Subject.objects.filter(kind__in=_ORG_KINDS).select_related("division")
+def _by_name(query: str) -> QuerySet:
+    """Matches in name order: subjects on SQLite; search-index rows (whose `subject` is fetched per page) on
+    PostgreSQL, so that ordering and limiting happen on the index table alone."""
     normalized = normalize_name(query)
     if connection.vendor != "postgresql":
+        organizations = Subject.objects.filter(kind__in=_ORG_KINDS).select_related("division")
         return organizations.filter(name__contains=" ".join(query.split())).order_by("name", "pk")
     if search_index_pending():
         search_index_catch_up(max_batches=20)
-    matches = (
+    return (
         OrganizationSearch.objects.filter(
             RawSQL("name_bigrams @@ %s::tsquery", [_tsquery(bigrams(normalized))], output_field=BooleanField())
         )
         .filter(name_normalized__contains=normalized)
-        .values("subject_id")
+        .order_by("name_normalized", "subject_id")
+        .select_related("subject", "subject__division")
     )
-    return organizations.filter(pk__in=matches).order_by("name", "pk")
 
 
 def organization_search(query: str, *, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
