@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -16,6 +15,7 @@ from xinyong.audit.verification import VerifyResult
 from xinyong.core.identifiers import make_citizen_id
 from xinyong.regulation.services import calendar_day_set
 from xinyong.subjects.services import SubjectData, subject_register
+from xinyong.web.testing import assert_accessible, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -24,61 +24,6 @@ WORKING_DAY_ARTICLES = ["Art 18", "Art 28", "Art 30", "Art 31"]
 
 
 # ---------- helpers ----------
-
-
-class Page(HTMLParser):
-    """What the checks need from a page: headings, labelled controls, tables and rows marked changed."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.h1 = 0
-        self.controls: list[dict] = []
-        self.label_for: set[str] = set()
-        self.ids: list[str] = []
-        self.tables = 0
-        self.captions = 0
-        self.header_cells: list[dict] = []
-        self.changed_rows = 0
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.append(a["id"])
-        if tag == "h1":
-            self.h1 += 1
-        elif tag == "label" and a.get("for"):
-            self.label_for.add(a["for"])
-        elif tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            self.captions += 1
-        elif tag == "th":
-            self.header_cells.append(a)
-        elif tag == "tr" and a.get("data-changed") == "true":
-            self.changed_rows += 1
-        if tag in {"input", "select", "textarea"} and a.get("type") not in {"hidden", "submit", "button"}:
-            self.controls.append({"tag": tag, **a})
-
-
-def assert_accessible(response) -> Page:
-    page = Page(response.content.decode())
-    assert page.h1 == 1, f"one <h1> per page, found {page.h1}"
-    assert len(page.ids) == len(set(page.ids)), "ids are unique"
-    for control in page.controls:
-        assert control.get("id") in page.label_for, f"{control} has a <label for>"
-    assert page.captions == page.tables, "every table has a caption"
-    for cell in page.header_cells:
-        assert cell.get("scope") in {"col", "row"}, "every header cell has a scope"
-    return page
-
-
-def text_of(response) -> str:
-    # <wbr> only lets a long hash wrap; it is no gap in the text.
-    html = response.content.decode().replace("<wbr>", "")
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
 
 
 def event_rows(response) -> list[int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -14,6 +13,7 @@ from xinyong.audit.choices import AuditEventType
 from xinyong.audit.models import AuditEvent, ObjectChange
 from xinyong.core.workdays import is_working_day
 from xinyong.regulation.models import CalendarDay, CalendarYear
+from xinyong.web.testing import assert_accessible, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -24,57 +24,6 @@ A_SATURDAY = D(2026, 6, 6)
 
 
 # ---------- helpers ----------
-
-
-class Page(HTMLParser):
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.h1 = 0
-        self.controls: list[dict] = []
-        self.label_for: set[str] = set()
-        self.ids: list[str] = []
-        self.elements: dict[str, dict] = {}
-        self.forms: list[dict] = []
-        self.tables = 0
-        self.captions = 0
-        self.header_cells: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.append(a["id"])
-            self.elements[a["id"]] = {"tag": tag, **a}
-        if tag == "h1":
-            self.h1 += 1
-        elif tag == "label" and a.get("for"):
-            self.label_for.add(a["for"])
-        elif tag == "form":
-            self.forms.append(a)
-        elif tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            self.captions += 1
-        elif tag == "th":
-            self.header_cells.append(a)
-        if tag in {"input", "select", "textarea"} and a.get("type") not in {"hidden", "submit", "button"}:
-            self.controls.append({"tag": tag, **a})
-
-
-def assert_accessible(response) -> Page:
-    page = Page(response.content.decode())
-    assert page.h1 == 1, f"one <h1> per page, found {page.h1}"
-    assert len(page.ids) == len(set(page.ids)), "ids are unique"
-    for control in page.controls:
-        assert control.get("id") in page.label_for, f"{control} has a <label for>"
-    assert page.captions == page.tables, "every table has a caption"
-    for cell in page.header_cells:
-        assert cell.get("scope") in {"col", "row"}, "every header cell has a scope"
-    return page
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def error_of(response, field: str) -> str:
