@@ -257,3 +257,25 @@ def test_the_check_canonicalizes_identifiers_exactly_as_validation_does(kind, va
     result = validate(kind, value)
     if result.ok:
         assert canonical_identifier(kind, value) == result.value
+
+
+def test_the_batch_blind_index_is_the_platforms_blind_index():
+    from xinyong.core.crypto import blind_index, load_keyring
+    from xinyong.measures.services import _blind_indexer
+
+    keyring = load_keyring()
+    indexer = _blind_indexer(keyring)
+    for kind, value in (("uscc", org_uscc(5)), ("id", person_id(7)), ("passport", "E12345678")):
+        assert indexer(kind, value) == blind_index(kind, value, keyring=keyring)
+
+
+def test_cases_written_in_bulk_carry_the_ids_the_answer_gives(implementer, world, monkeypatch):
+    # On PostgreSQL large batches write their cases with COPY; force that path for this small one.
+    monkeypatch.setattr("xinyong.measures.services._COPY_FROM", 1)
+    result = check_subjects(requester=implementer, scenario="procurement",
+                            identifiers=[uscc(s) for s in world.organizations])
+    answered = {(r.subject_id, m.code, m.case_id) for r in result.results for m in r.measures}
+    stored = set(MeasureCase.objects.filter(check_log_id=result.check_id)
+                 .values_list("subject_id", "measure__code", "id"))
+    assert answered == stored and len(stored) == result.cases_opened == 6
+    assert set(MeasureCase.objects.filter(check_log_id=result.check_id).values_list("status", flat=True)) == {"open"}

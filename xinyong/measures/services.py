@@ -28,7 +28,8 @@ from xinyong.accounts.models import Organization
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.audit.choices import AuditEventType
 from xinyong.audit.services import Change, audit_record
-from xinyong.core.crypto import blind_index, load_keyring
+from xinyong.core.crypto import blind_index, get_provider, load_keyring
+from xinyong.core.crypto.keys import PURPOSE_INDEX
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
 from xinyong.core.identifiers import IdentifierType, normalize, validate
 from xinyong.core.masking import mask_identifier, mask_name
@@ -227,6 +228,22 @@ def canonical_identifier(kind: IdentifierType, value) -> str:
     return text
 
 
+def _blind_indexer(keyring):
+    """`blind_index` for a whole batch: the provider and the active index key are looked up once instead of
+    for every identifier. The short form is used only when it gives the same index as `blind_index` for a probe,
+    so a change of the index's input in `xinyong.core.crypto` falls back to it instead of silently missing."""
+    provider = get_provider()
+    key = keyring.active(PURPOSE_INDEX).material
+
+    def fast(kind: str, value: str) -> str:
+        return provider.hmac_sm3(key, f"{kind}\x1f{value}".encode()).hex()
+
+    probe = (IdentifierType.USCC.value, "91130802MA0000000X")
+    if fast(*probe) == blind_index(*probe, keyring=keyring):
+        return fast
+    return lambda kind, value: blind_index(kind, value, keyring=keyring)
+
+
 def subject_display_name(kind: str, name: str) -> str:
     """A subject's name for display: a natural person's masked (Art 19)."""
     return mask_name(name) if kind == SubjectKind.NATURAL_PERSON else name
@@ -285,8 +302,8 @@ def check_subjects(
         )
     day = on or timezone.localdate()
 
-    # (1) canonical identifiers and their blind indexes (the keyring is loaded once for the batch).
-    keyring = load_keyring()
+    # (1) canonical identifiers and their blind indexes.
+    index_of = _blind_indexer(load_keyring())
     # (type, canonical value, (type value, blind index)); a batch names its few types over and over.
     parsed: list[tuple[IdentifierType | None, str, tuple[str, str]]] = []
     types: dict[object, IdentifierType | None] = {}
@@ -301,7 +318,7 @@ def check_subjects(
             parsed.append((None, str(raw_value or ""), ("", "")))
             continue
         text = canonical_identifier(kind, raw_value)
-        index = blind_index(kind.value, text, keyring=keyring) if text else ""
+        index = index_of(kind.value, text) if text else ""
         parsed.append((kind, text, (kind.value, index)))
 
     # (2) subjects, (3) measures, (4) active entries — set-based.
@@ -338,27 +355,21 @@ def check_subjects(
     now = timezone.now()
     basis = decision_basis(FEEDBACK_DEADLINE, on=day)
     hits_count = sum(len(h) for h in per_subject.values())
-    invalid_rows = 0
     # (6) validate only the identifiers that matched nobody.
-    answers: list[tuple[IdentifierType | None, str, object]] = []  # (type, value, subject row, error or None)
+    errors: dict[int, tuple[str, str]] = {}  # by position in the request
     rows_hit = 0
-    for kind, text, key in parsed:
+    for position, (kind, text, key) in enumerate(parsed):
         row = subjects.get(key)
         if row is not None:
-            answers.append((kind, text, row))
             rows_hit += row.id in per_subject
-            continue
-        if kind is None:
-            answers.append((None, text, ("invalid_identifier_type", _("Unknown identifier type."))))
-            invalid_rows += 1
-            continue
-        result = validate(kind, text, today=day)
-        if not result.ok:
-            answers.append((kind, text, (result.error.code.value,
-                                         bilingual(result.error.message_zh, result.error.message_en))))
-            invalid_rows += 1
+        elif kind is None:
+            errors[position] = ("invalid_identifier_type", str(_("Unknown identifier type.")))
         else:
-            answers.append((kind, text, None))
+            result = validate(kind, text, today=day)
+            if not result.ok:
+                errors[position] = (result.error.code.value,
+                                    bilingual(result.error.message_zh, result.error.message_en))
+    invalid_rows = len(errors)
     with transaction.atomic():
         log = CheckLog.objects.create(
             requester=requester, organization=organization, scenario=scenario, channel=channel,
@@ -397,19 +408,20 @@ def check_subjects(
                                sorted(hits.values(), key=lambda h: (h[0].order, h[0].code)))
         )
     results = []
-    for position, (kind, text, found) in enumerate(answers, start=1):
+    for position, (kind, text, key) in enumerate(parsed):
         type_label = kind.value if kind is not None else ""
-        if kind is None or isinstance(found, tuple):
-            code, message = found
+        error = errors.get(position)
+        if error is not None:
             masked = mask_identifier(kind, text) if kind is not None else mask_identifier("", text)
-            results.append(SubjectCheck(position, type_label, masked, CheckStatus.INVALID, error_code=code,
-                                        error=str(message)))
+            results.append(SubjectCheck(position + 1, type_label, masked, CheckStatus.INVALID, error_code=error[0],
+                                        error=error[1]))
             continue
+        found = subjects.get(key)
         if found is None or found.id not in per_subject:
             masked = found.identifier_masked if found is not None else mask_identifier(kind, text)
-            results.append(SubjectCheck(position, type_label, masked, CheckStatus.CLEAR))
+            results.append(SubjectCheck(position + 1, type_label, masked, CheckStatus.CLEAR))
             continue
-        results.append(SubjectCheck(position, type_label, found.identifier_masked, CheckStatus.HIT,
+        results.append(SubjectCheck(position + 1, type_label, found.identifier_masked, CheckStatus.HIT,
                                     name=subject_display_name(found.kind, found.name), subject_id=found.id,
                                     measures=hits_of[found.id]))
     return CheckResult(
@@ -419,6 +431,8 @@ def check_subjects(
     )
 
 
+# Below this many cases one INSERT … RETURNING is quicker than drawing ids and starting a COPY.
+_COPY_FROM = 200
 _CASE_COLUMNS = (
     "check_log_id", "measure_id", "subject_id", "organization_id", "scenario", "entry_id", "entry_ids", "via_role",
     "status", "opened_on", "feedback_due", "outcome_note", "feedback_late",
@@ -430,11 +444,12 @@ def _insert_cases(
     day: dt.date, due: dt.date | None,
 ) -> dict[tuple[int, int], int]:
     """Insert the cases of a check, (measure, subject, entry, entry ids, via role) each, and return their ids by
-    (subject, measure). PostgreSQL: one COPY and one read of the ids (a batch can open thousands of cases);
-    SQLite: bulk_create."""
+    (subject, measure). A large batch on PostgreSQL: one COPY (a batch can open thousands of cases); otherwise
+    bulk_create. On PostgreSQL the ids are drawn from the table's sequence first, so the COPY needs no
+    second read."""
     if not cases:
         return {}
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(cases) < _COPY_FROM:
         objects = [
             MeasureCase(check_log=log, measure_id=m, subject_id=s, organization=organization, scenario=scenario,
                         entry_id=e, entry_ids=ids, via_role=role, opened_on=day, feedback_due=due)
@@ -443,13 +458,14 @@ def _insert_cases(
         MeasureCase.objects.bulk_create(objects, batch_size=500)
         return {(c.subject_id, c.measure_id): c.pk for c in objects}
     with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY measures_measurecase ({', '.join(_CASE_COLUMNS)}) FROM STDIN") as copy:
-            for m, s, e, ids, role in cases:
-                copy.write_row((log.pk, m, s, organization.pk, scenario, e, json.dumps(ids), role, CaseStatus.OPEN,
-                                day, due, "", False))
-        cursor.execute("SELECT subject_id, measure_id, id FROM measures_measurecase WHERE check_log_id = %s",
-                       [log.pk])
-        return {(s, m): pk for s, m, pk in cursor.fetchall()}
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('measures_measurecase', 'id')) "
+                       "FROM generate_series(1, %s)", [len(cases)])
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.copy(f"COPY measures_measurecase (id, {', '.join(_CASE_COLUMNS)}) FROM STDIN") as copy:
+            for pk, (m, s, e, entry_ids, role) in zip(ids, cases, strict=True):
+                copy.write_row((pk, log.pk, m, s, organization.pk, scenario, e, json.dumps(entry_ids), role,
+                                CaseStatus.OPEN, day, due, "", False))
+    return {(s, m): pk for pk, (m, s, *_) in zip(ids, cases, strict=True)}
 
 
 # --- feedback (闭环) -----------------------------------------------------------------------------------------
