@@ -104,8 +104,10 @@ def test_a_company_is_listed_after_notice_and_a_procurement_check_returns_the_me
     assert entry.number in text
     context.close()
 
-    # The portal publishes the entry. The organization page (/org/<uscc>/) belongs to disclosure and does not
-    # show list entries yet; the list's own page does.
+    # The portal publishes the entry: on the list's own page and on the company's public page.
     page.goto(f"{live_server.url}/lists/serious-dishonesty/")
     table = page.locator("#list-entries")
     assert company.name in table.inner_text() and entry.number in table.inner_text()
+    page.goto(f"{live_server.url}/org/{company.identifier}/")
+    published = page.get_by_role("table", name="已公布的名单信息")
+    assert entry.number in published.inner_text() and "严重失信" in published.inner_text()

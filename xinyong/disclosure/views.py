@@ -94,7 +94,12 @@ def organization(request, uscc):
         profile = access_public_profile(organization_by_uscc(uscc))
     except NotFoundOrForbidden:
         raise Http404 from None
-    return render(request, "disclosure/organization.html", {"profile": profile, "subject": profile.subject})
+    # Entries of the red and black lists decided under the listing procedure (Art 22, 24), as published.
+    from xinyong.lists.selectors import public_list_entries
+
+    list_entries = public_list_entries(profile.subject, profile.on)
+    return render(request, "disclosure/organization.html",
+                  {"profile": profile, "subject": profile.subject, "list_entries": list_entries})
 
 
 # --- the subject's account (Art 21, 29) ---------------------------------------------------------------------
