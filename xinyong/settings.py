@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "xinyong.disclosure",
     "xinyong.lists",
     "xinyong.measures",
+    "xinyong.notifications",
+    "xinyong.rights",
     "xinyong.web",
     "xinyong.demo",
 ]

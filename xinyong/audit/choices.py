@@ -3,7 +3,8 @@
 1xxx accounts and security, 2xxx organizations and divisions, 3xxx subjects, 4xxx the catalog,
 5xxx regulation and calendar,
 6xxx submissions and credit records, 7xxx disclosure and the query service, 8xxx credit reports,
-9xxx system operations, 10xxx lists and joint rewards and punishments.
+9xxx system operations, 10xxx lists and joint rewards and punishments, 11xxx subjects' rights (objections,
+credit repair, deadlines), 12xxx notifications.
 Numbers are never reused: a retired type keeps its number.
 """
 
@@ -85,6 +86,26 @@ class AuditEventType(models.IntegerChoices):
     SUBJECTS_CHECKED = 10030, _("credit check of subjects")
     MEASURE_CASE_FEEDBACK = 10031, _("measure case feedback reported")
     MEASURE_CASE_DEADLINES_SET = 10032, _("measure case deadlines set")
+
+    OBJECTION_FILED = 11001, _("objection filed and marked")
+    OBJECTION_EXTENDED = 11002, _("objection deadline extended")
+    OBJECTION_DECIDED = 11003, _("objection decided")
+    OBJECTION_CANCELLED = 11004, _("objection withdrawn by the subject")
+    OBJECTION_ESCALATED = 11005, _("overdue objection escalated")
+    REPUTATION_RESTORED = 11010, _("wrongful punishment lifted and reputation restored")
+    REPAIR_APPLIED = 11020, _("credit repair applied for")
+    REPAIR_REFUSED = 11021, _("credit repair application refused as ineligible")
+    REPAIR_EXTENDED = 11022, _("credit repair deadline extended")
+    REPAIR_DECIDED = 11023, _("credit repair decided")
+    REPAIR_CANCELLED = 11024, _("credit repair application withdrawn by the subject")
+    REPAIR_ESCALATED = 11025, _("overdue credit repair escalated")
+    RIGHTS_DEADLINES_RUN = 11030, _("daily deadline run for objections and repairs")
+
+    NOTICE_CREATED = 12001, _("notice placed in a subject's inbox")
+    NOTICES_CREATED = 12002, _("notices placed in subjects' inboxes")
+    CONTACT_CHANGED = 12010, _("notification contact details changed")
+    NOTIFICATION_GAVE_UP = 12020, _("notification delivery given up after retries")
+    NOTIFICATION_REQUEUED = 12021, _("notification delivery requeued")
 
 
 class AuditOutcome(models.TextChoices):

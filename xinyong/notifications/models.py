@@ -1,0 +1,1 @@
+"""Notifications (Art 24, 29)."""

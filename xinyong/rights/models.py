@@ -1,0 +1,1 @@
+"""Objections and credit repair (Art 28–31)."""
