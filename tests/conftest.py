@@ -89,7 +89,7 @@ def api_client_for():
 
 APPEND_ONLY_TABLES = (
     "audit_auditevent", "audit_objectchange", "audit_auditcheckpoint", "records_recordrevision",
-    "disclosure_querylogentry",
+    "disclosure_querylogentry", "rights_caseevent", "rights_casefile",
 )
 
 

@@ -119,6 +119,9 @@ class ListEntry(models.Model):
     rule_version = models.CharField(_("rule version"), max_length=32, blank=True)
     articles = models.JSONField(_("articles applied"), default=list, blank=True)
     basis_parameters = models.JSONField(_("rule parameters applied"), default=dict, blank=True)
+    # Marks while an objection or a repair application about the entry is open (Art 28, 31; xinyong.rights).
+    under_objection = models.BooleanField(_("under objection"), default=False)
+    under_repair = models.BooleanField(_("under credit repair"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

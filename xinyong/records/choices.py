@@ -10,11 +10,14 @@ class RecordStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     WITHDRAWN = "withdrawn", _("withdrawn")  # basis revoked or filed in error (Art 30)
     ARCHIVED = "archived", _("archived")  # past retention: kept, not queried, not used
+    # Credit repair approved (Art 31): publication and sharing stopped; kept for official use as the law allows.
+    REPAIRED = "repaired", _("repaired: publication stopped")
 
 
 class RevisionSource(models.TextChoices):
-    """What made a revision: the first submission, a correction (Art 30) or a withdrawal."""
+    """What made a revision: the first submission, a correction (Art 30), a withdrawal or a credit repair (Art 31)."""
 
     SUBMISSION = "submission", _("submission")
     CORRECTION = "correction", _("correction")
     WITHDRAWAL = "withdrawal", _("withdrawal")
+    REPAIR = "repair", _("credit repair")  # Art 31: publication stopped
