@@ -36,6 +36,12 @@ class Permission(StrEnum):
     CHECK_SUBJECTS = "measures.check"  # 信用核查 before a decision (Art 23, 25)
     REPORT_FEEDBACK = "measures.feedback"  # report a measure case applied or not (闭环)
     VIEW_MEASURE_STATS = "measures.stats"  # cases by department and measure, overdue feedback (Art 33)
+    # Subjects' rights (Art 28–31, 33): granted below, after the role table.
+    HANDLE_RIGHTS_CASES = "rights.handle"  # decide the objections and repair applications sent to one's department
+    VIEW_RIGHTS_CASES = "rights.view"  # the dashboard of open cases and deadlines, exports (Art 33 (5))
+    # Notifications (Art 24, 29): granted below, after the role table.
+    VIEW_NOTICES = "notifications.view"  # the notices addressed to one's organization (console and API)
+    MANAGE_NOTIFICATIONS = "notifications.manage"  # the delivery outbox: counts, failed messages, requeue
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -99,6 +105,35 @@ _LISTS_GRANTS: dict[Role, frozenset[Permission]] = {
 }
 ROLE_PERMISSIONS = {
     role: granted | _LISTS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
+}
+
+
+# Subjects' rights (Art 28–31): the provider departments' submitters and the case handlers decide the cases sent
+# to their department (objections to a record go to its provider, those to a list entry to the body handling
+# it); case handlers and supervisors see the dashboard (the credit authority's see every department's).
+_RIGHTS_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.DATA_SUBMITTER: frozenset({Permission.HANDLE_RIGHTS_CASES}),
+    Role.CASE_HANDLER: frozenset({Permission.HANDLE_RIGHTS_CASES, Permission.VIEW_RIGHTS_CASES}),
+    Role.SUPERVISOR: frozenset({Permission.VIEW_RIGHTS_CASES}),
+}
+ROLE_PERMISSIONS = {
+    role: granted | _RIGHTS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
+}
+
+
+# Notifications (Art 24, 29): every business role reads the notices addressed to its organization; the three
+# administrators (三员) do not, since notices speak of subjects' cases. The system administrator runs the delivery
+# outbox (addresses masked, no notice text shown).
+_NOTIFICATIONS_GRANTS: dict[Role, frozenset[Permission]] = {
+    **{
+        role: frozenset({Permission.VIEW_NOTICES})
+        for role in (Role.CATALOG_MANAGER, Role.DATA_SUBMITTER, Role.CASE_HANDLER, Role.MEASURE_IMPLEMENTER,
+                     Role.SUPERVISOR, Role.ANALYST)
+    },
+    Role.SYSTEM_ADMIN: frozenset({Permission.MANAGE_NOTIFICATIONS}),
+}
+ROLE_PERMISSIONS = {
+    role: granted | _NOTIFICATIONS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
 }
 
 

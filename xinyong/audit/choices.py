@@ -57,6 +57,7 @@ class AuditEventType(models.IntegerChoices):
     SUBMISSION_REFUSED = 6002, _("submission refused")
     RECORD_CORRECTED = 6010, _("credit record corrected")
     RECORD_WITHDRAWN = 6011, _("credit record withdrawn")
+    RECORD_REPAIRED = 6012, _("credit record repaired: publication stopped")
     RECORD_INTEGRITY_FAILED = 6020, _("credit record failed its integrity check")
 
     AUTHORIZATION_GRANTED = 7001, _("query authorization confirmed by the subject")

@@ -113,6 +113,8 @@ class PublicListEntry:
     reasons: str
     basis: str
     responsible_body: str
+    under_objection: bool = False  # 异议中 (Art 28)
+    under_repair: bool = False  # 信用修复中 (Art 31)
 
 
 def public_list_entries(subject: Subject | None, on: dt.date | None = None) -> list[PublicListEntry]:
@@ -132,7 +134,8 @@ def public_list_entries(subject: Subject | None, on: dt.date | None = None) -> l
             list_code=e.definition.code, list_name=e.definition.name, list_kind=e.definition.kind,
             list_kind_label=str(e.definition.get_kind_display()), number=e.number, listed_from=e.listed_from,
             expires_on=e.expires_on, reasons=e.reasons, basis=e.basis,
-            responsible_body=e.definition.responsible_body_name,
+            responsible_body=e.definition.responsible_body_name, under_objection=e.under_objection,
+            under_repair=e.under_repair,
         )
         for e in entries
     ]

@@ -84,6 +84,8 @@ class TriggeringEntryOut(Schema):
     expires_on: dt.date | None
     via_role: str | None
     organization: str | None
+    under_objection: bool  # 异议中 (Art 28)
+    under_repair: bool  # 信用修复中 (Art 31)
 
 
 class MeasureHitOut(Schema):
@@ -141,6 +143,7 @@ def check_out(result: CheckResult) -> dict:
                                 "entry": e.entry_id, "number": e.number, "list": e.list_code, "list_name": e.list_name,
                                 "listed_from": e.listed_from, "expires_on": e.expires_on,
                                 "via_role": e.via_role or None, "organization": e.organization_name or None,
+                                "under_objection": e.under_objection, "under_repair": e.under_repair,
                             }
                             for e in m.entries
                         ],

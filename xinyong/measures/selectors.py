@@ -205,6 +205,9 @@ class EntryRow:
     definition_id: int
     listed_from: dt.date
     expires_on: dt.date | None
+    # Marks of an open objection or repair application about the entry (Art 28, 31): shown with the hit.
+    under_objection: bool = False
+    under_repair: bool = False
 
 
 def active_entries_of(
@@ -218,10 +221,12 @@ def active_entries_of(
         return result
     base = ListEntry.objects.filter(active_entry_q(on), definition_id__in=lists).order_by()
     for queryset in _in(base, "subject_id", '"lists_listentry"."subject_id"', ids, "::bigint[]"):
-        rows = queryset.values_list("id", "proposed_on", "subject_id", "definition_id", "listed_from", "expires_on")
-        for pk, proposed_on, subject_id, definition_id, listed_from, expires_on in rows:
+        rows = queryset.values_list("id", "proposed_on", "subject_id", "definition_id", "listed_from", "expires_on",
+                                    "under_objection", "under_repair")
+        for pk, proposed_on, subject_id, definition_id, listed_from, expires_on, objection, repair in rows:
             result[subject_id].append(
-                EntryRow(pk, entry_number(pk, proposed_on), subject_id, definition_id, listed_from, expires_on)
+                EntryRow(pk, entry_number(pk, proposed_on), subject_id, definition_id, listed_from, expires_on,
+                         objection, repair)
             )
     return result
 
@@ -246,10 +251,13 @@ def related_person_entries_of(
     for queryset in _in(base, "person_id", '"lists_listentryperson"."person_id"', ids, "::bigint[]"):
         rows = queryset.values_list(
             "person_id", "role", "entry_id", "entry__proposed_on", "entry__subject_id", "entry__definition_id",
-            "entry__listed_from", "entry__expires_on", "entry__subject__name",
+            "entry__listed_from", "entry__expires_on", "entry__subject__name", "entry__under_objection",
+            "entry__under_repair",
         )
-        for person_id, role, pk, proposed_on, subject_id, definition_id, listed_from, expires_on, org in rows:
-            entry = EntryRow(pk, entry_number(pk, proposed_on), subject_id, definition_id, listed_from, expires_on)
+        for (person_id, role, pk, proposed_on, subject_id, definition_id, listed_from, expires_on, org, objection,
+             repair) in rows:
+            entry = EntryRow(pk, entry_number(pk, proposed_on), subject_id, definition_id, listed_from, expires_on,
+                             objection, repair)
             result[person_id].append(RelatedEntryRow(entry, person_id, role, org))
     return result
 

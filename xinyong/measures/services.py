@@ -160,6 +160,8 @@ class TriggeringEntry:
     expires_on: dt.date | None
     via_role: str = ""  # a related person's role on a listed organization's entry (Art 24)
     organization_name: str = ""
+    under_objection: bool = False  # 异议中 (Art 28): the entry is being checked after an objection
+    under_repair: bool = False  # 信用修复中 (Art 31)
 
 
 @dataclass(slots=True)
@@ -332,7 +334,8 @@ def check_subjects(
     # (5) join in memory: per subject, measure → triggering entries (direct listing before related persons).
     def triggering(entry: EntryRow, role: str = "", org: str = "") -> TriggeringEntry:
         code, name = catalog.lists[entry.definition_id]
-        return TriggeringEntry(entry.id, entry.number, code, name, entry.listed_from, entry.expires_on, role, org)
+        return TriggeringEntry(entry.id, entry.number, code, name, entry.listed_from, entry.expires_on, role, org,
+                               entry.under_objection, entry.under_repair)
 
     per_subject: dict[int, dict[int, tuple[MeasureRow, list[TriggeringEntry]]]] = {}
     for subject_id, entries in direct.items():

@@ -99,15 +99,18 @@ def verified(records: Iterable[CreditRecord]) -> list[CreditRecord]:
     return good
 
 
-def records_for_subject(subject, *, usable_only: bool = False, item_code: str | None = None) -> list[CreditRecord]:
+def records_for_subject(subject, *, usable_only: bool = False, item_code: str | None = None,
+                        include_repaired: bool = False) -> list[CreditRecord]:
     """A subject's records that pass their integrity check, newest decision first.
 
     `usable_only` leaves out withdrawn and archived records: a withdrawn record (basis revoked, Art 30) is
-    kept but withdrawn from every use.
+    kept but withdrawn from every use. A repaired record (Art 31) is left out too unless `include_repaired`:
+    its publication and sharing stopped, but it stays for official use and for the subject's own view.
     """
     queryset = CreditRecord.objects.filter(subject=subject).select_related("provider")
     if usable_only:
-        queryset = queryset.filter(status=RecordStatus.ACTIVE)
+        statuses = [RecordStatus.ACTIVE, RecordStatus.REPAIRED] if include_repaired else [RecordStatus.ACTIVE]
+        queryset = queryset.filter(status__in=statuses)
     if item_code:
         queryset = queryset.filter(item_code=item_code)
     return verified(queryset.order_by("-decision_date", "-id"))

@@ -153,3 +153,32 @@ def names_differ(submitted: str, registered: str) -> bool:
     if not submitted or submitted == registered:
         return False
     return header_key(submitted) != header_key(registered)
+
+
+def record_repair(*, record: CreditRecord, reason: str, actor=None, on: dt.date | None = None,
+                  case_number: str = "") -> RecordRevision:
+    """Stop publishing and sharing a record after an approved credit repair (Art 31): a new revision with status
+    `repaired`. The record is kept for official use as the law allows and is never deleted; public views,
+    authorized queries and third-party reports leave it out from this moment (`xinyong.disclosure.access`)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("reason_required", _("A repair decision needs a reason (Art 31)."), field="reason")
+    with transaction.atomic():
+        record, current = _locked_and_verified(record)
+        if record.status != RecordStatus.ACTIVE:
+            raise ServiceError("record_not_active", _("Only an active record can be repaired."), field="status")
+        record.status = RecordStatus.REPAIRED
+        record.revision = current.number + 1
+        revision = revision_build(
+            record, number=record.revision, data=current.data, status=record.status,
+            source=RevisionSource.REPAIR, reason=reason, actor=actor,
+        )
+        record.save(update_fields=["status", "revision"])
+        revision.save()
+        audit_record(
+            AuditEventType.RECORD_REPAIRED, actor=actor, organization=record.provider, target=record,
+            target_label=f"{record.item_code} {record.document_number}", articles=["Art 31"],
+            details={"revision": revision.number, "reason": reason, "case": case_number,
+                     "on": (on or timezone.localdate()).isoformat()},
+        )
+    return revision

@@ -46,7 +46,7 @@ MODE_LABELS = {
     QueryMode.PUBLIC: "依法公开信息查询",
 }
 CHANNEL_LABELS = {"web": "信用门户网站", "api": "数据接口", "window": "查询窗口"}
-MARKS = (("under_objection", "异议中"), ("under_repair", "信用修复中"))
+MARKS = (("under_objection", "异议中"), ("under_repair", "信用修复中"), ("repaired", "已修复（停止公示）"))
 
 # A record is adverse information (失信信息) when its catalog item keeps it under the negative-information
 # retention rule, or its category is serious dishonesty: penalties, list entries, court enforcement, arrears.

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.rights.choices import CaseAction, CaseKind, CaseStatus, Channel, FileKind, FiledBy, Outcome
+from xinyong.rights.choices import CaseAction, CaseKind, CaseStatus, Channel, FiledBy, FileKind, Outcome
 
 _NUMBER_PREFIX = {CaseKind.OBJECTION: "YY", CaseKind.REPAIR: "XF"}
 
