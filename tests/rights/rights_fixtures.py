@@ -18,9 +18,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ingestion"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lists"))
 
-import ingestion_fixtures  # noqa: E402
-from ingestion_fixtures import org_uscc, penalty_row, write_csv  # noqa: E402
-from lists_fixtures import authority, clerk, publish_entry, render_notices_fast  # noqa: E402, F401
+import ingestion_fixtures
+from ingestion_fixtures import org_uscc, penalty_row, write_csv
+from lists_fixtures import authority, clerk, publish_entry, render_notices_fast  # noqa: F401
 
 catalog = ingestion_fixtures.catalog
 penalty = ingestion_fixtures.penalty

@@ -15,25 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rights_fixtures import (  # noqa: F401
-    FILED,
-    PNG,
-    Upload,
-    account,
-    audit_events,
-    authority,
-    catalog,
-    clerk,
-    company,
-    file_penalty,
-    org_uscc,
-    penalty,
-    provider,
-    publish_entry,
-    record,
-    render_notices_fast,
-    submitter,
-)
+from rights_fixtures import FILED, PNG, Upload, audit_events, org_uscc, publish_entry
 
 from xinyong.audit.choices import AuditEventType, AuditOutcome
 from xinyong.core.errors import ServiceError
