@@ -184,6 +184,17 @@ def check_portal_accounts_act_as_a_citizen_and_a_company(demo):
     assert links["portal.company"].kind == SubjectKind.LEGAL_PERSON
 
 
+def check_the_demo_company_has_penalties_to_object_to_and_one_to_repair(demo):
+    from xinyong.rights.selectors import objectionable_items, repair_eligibility
+
+    company = SubjectAccount.objects.get(user__username="portal.company").subject
+    records = objectionable_items(company).records
+    assert [r.item_code for r in records] == ["admin-penalty", "admin-penalty"]
+    older = records[-1]
+    assert repair_eligibility(subject=company, record=older).ok
+    assert repair_eligibility(subject=company, record=records[0]).code == "minimum_period_not_passed"
+
+
 def check_organizations_have_valid_government_and_company_codes(demo):
     orgs = {o.name: o for o in Organization.objects.select_related("division")}
     assert len(orgs) == len(organization_plan())
@@ -216,6 +227,7 @@ def test_demo_command(tmp_path):
     check_logins_authenticate_and_are_not_defaults(demo)
     check_three_administrators_are_separate_accounts(demo)
     check_portal_accounts_act_as_a_citizen_and_a_company(demo)
+    check_the_demo_company_has_penalties_to_object_to_and_one_to_repair(demo)
     check_organizations_have_valid_government_and_company_codes(demo)
     check_second_run_does_not_fail(demo)
 

@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.db import reset_queries, transaction
+from django.utils import timezone
 
 from xinyong.accounts.choices import OrganizationKind, Role
 from xinyong.accounts.models import Division, Organization
@@ -35,7 +36,7 @@ from xinyong.core.identifiers import make_uscc, validate
 from xinyong.core.masking import mask_identifier, mask_name
 from xinyong.demo.generator import DemoSubject, chengde_counties, current_county_codes, generate_subjects
 from xinyong.subjects.choices import RelationRole, SubjectKind
-from xinyong.subjects.models import Subject, SubjectName, SubjectRelation
+from xinyong.subjects.models import Subject, SubjectAccount, SubjectName, SubjectRelation
 from xinyong.subjects.services import subject_account_create
 
 CITY = "130800"
@@ -202,6 +203,44 @@ def subject_accounts_create() -> list[Login]:
         label = mask_name(subject.name) if subject.is_person else subject.name
         logins.append(Login(username, account.password, label, "subject portal", "subject"))
     return logins
+
+
+def demo_records_create() -> int:
+    """Two penalties of the market regulator for the demo company (`portal.company`), filed through the real
+    ingestion pipeline, so that its portal shows records it may object to (Art 28) or, for the older one,
+    apply to repair (Art 31: its minimum publication period has passed). Returns the records accepted."""
+    import csv
+    import io
+
+    from xinyong.ingestion.pipeline import ingest_file
+
+    link = SubjectAccount.objects.select_related("subject").filter(user__username="portal.company").first()
+    provider = Organization.objects.filter(name=dict(CITY_DEPARTMENTS)["amr"]).first()
+    if link is None or provider is None:
+        return 0
+    company = link.subject
+    today = timezone.localdate()
+    rows = []
+    for number, (decided, fact, content, amount) in enumerate((
+        (today - dt.timedelta(days=200), "销售不符合保障人体健康标准的产品", "罚款人民币二万元", "2"),
+        (today - dt.timedelta(days=20), "未按规定公示年度报告", "警告", ""),
+    ), start=1):
+        rows.append({
+            "行政相对人名称": company.name, "行政相对人类别": "法人及非法人组织", "统一社会信用代码": company.identifier,
+            "法定代表人": "", "行政处罚决定书文号": f"承市监罚〔{decided.year}〕{100 + number}号",
+            "违法行为类型": "违反产品质量法", "违法事实": fact, "处罚依据": "《中华人民共和国产品质量法》第四十九条",
+            "处罚类别": "罚款" if amount else "警告", "处罚内容": content, "罚款金额（万元）": amount,
+            "处罚决定日期": decided.isoformat(), "处罚有效期": (decided + dt.timedelta(days=365)).isoformat(),
+            "处罚机关": provider.name, "处罚机关统一社会信用代码": provider.uscc,
+            "数据来源单位": provider.name, "数据来源单位统一社会信用代码": provider.uscc, "备注": "",
+        })
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    result = ingest_file(path_or_stream=io.BytesIO(stream.getvalue().encode("utf-8")), item_code="admin-penalty",
+                         provider=provider, file_name="demo-penalties.csv")
+    return result.accepted
 
 
 # --- subjects ---------------------------------------------------------------------------------------------
@@ -409,6 +448,7 @@ def demo_load(
         on_accounts(logins)
     stats = subjects_load(subjects, seed=seed, batch_size=batch_size, parallel=parallel, progress=progress)
     logins += subject_accounts_create()
+    demo_records_create()
     return DemoResult(loaded=True, logins=logins, stats=stats, divisions_added=divisions_added)
 
 
