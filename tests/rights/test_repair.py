@@ -192,3 +192,13 @@ def test_the_repair_deadline_is_extended_once_by_the_registry_extension(record, 
     case = case_extend(case=case, days=extension, reason="需现场核查", actor=submitter, on=FILED)
     assert case.due_on == add_working_days(add_working_days(FILED, 3), extension)
     assert len(audit_events(AuditEventType.REPAIR_EXTENDED)) == 1
+
+
+def test_a_repaired_record_leaves_the_subjects_reports_at_once(record, account, submitter):
+    from xinyong.reports.services import report_issue
+
+    before = report_issue(subject=record.subject, variant="full", requester=account, purpose="本人查询")
+    assert record.document_number in before.content
+    repair_decide(case=apply(record, account), outcome="approved", reasons="准予修复。", actor=submitter, on=FILED)
+    after = report_issue(subject=record.subject, variant="full", requester=account, purpose="本人查询")
+    assert record.document_number not in after.content

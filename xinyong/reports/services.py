@@ -47,6 +47,7 @@ from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_name
 from xinyong.disclosure.access import WINDOW_CHANNEL, access_subject_information
 from xinyong.disclosure.choices import QueryMode
+from xinyong.notifications.hooks import report_issued_notify
 from xinyong.records.publication import add_months
 from xinyong.regulation.parameters import decision_basis, parameter
 from xinyong.reports import signing
@@ -230,6 +231,9 @@ def report_issue(
         subject_label=subject_label,
     )
     subject = info.subject
+    # A repaired record (Art 31) stays in the subject's own view and for official use, never in a report: a
+    # report is handed to others, and publication and sharing of the record stopped with the repair.
+    info.records = [view for view in info.records if not view.repaired]
 
     validity = parameter(VALIDITY, today)
     number = report_number_new(today)
@@ -306,6 +310,7 @@ def report_issue(
                 **decision_basis(VALIDITY, on=today),
             },
         )
+        report_issued_notify(report=report, requester=requester)  # the subject's inbox (Art 29)
     return report
 
 
