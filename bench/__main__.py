@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["seal", "audit_append", "ingest", "check", "query"]
+BENCHMARKS = ["seal", "audit_append", "ingest", "check", "query", "rights_deadlines"]
 
 
 def main(argv: list[str]) -> int:

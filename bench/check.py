@@ -110,7 +110,8 @@ def _load_entries(count: int, subject_ids: list[int]) -> None:
     columns = ("definition_id, subject_id, state, reasons, basis, proposed_at, proposed_on, notice_number, notice_digest, "
                "notice_served_on, objection_window_end, decision, decided_on, decision_reasons, statements, "
                "listed_from, expires_on, published_at, removed_on, removal_reason, removal_note, "
-               "removal_published_at, rule_version, articles, basis_parameters, updated_at")
+               "removal_published_at, rule_version, articles, basis_parameters, updated_at, under_objection, "
+               "under_repair")
     started = time.perf_counter()
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(f"COPY lists_listentry ({columns}) FROM STDIN") as copy:
@@ -150,6 +151,7 @@ def _load_entries(count: int, subject_ids: list[int]) -> None:
                 row["notice_number"], "", row["notice_served_on"], row["objection_window_end"], row["decision"],
                 row["decided_on"], "", "", row["listed_from"], row["expires_on"], row["published_at"],
                 row["removed_on"], row["removal_reason"], "", row["removal_published_at"], "bench", "[]", "{}", now,
+                rng.random() < 0.01, False,  # a few entries under objection: the check reads the marks too
             ))
     with connection.cursor() as cursor:
         # What autovacuum does after a bulk load (visibility map and statistics).

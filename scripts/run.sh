@@ -42,5 +42,12 @@ if [ "$XINYONG_TASK_BACKEND" = database ]; then
   trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 fi
 
+# The daily jobs (list expiry, deadlines of measure, objection and repair cases) and notification delivery:
+# the scheduler beside the web server (docs/operations/scheduled-jobs.md).
+echo "==> Starting the scheduler (daily jobs after ${XINYONG_DAILY_JOBS_AT:-00:30}, notifications every minute)"
+"$xinyong" scheduler -v 0 &
+scheduler=$!
+trap 'kill "$scheduler" ${worker:-} 2>/dev/null || true' EXIT INT TERM
+
 echo "==> Serving on http://127.0.0.1:8000/ (Ctrl-C to stop)"
 "$xinyong" runserver 127.0.0.1:8000 --noreload

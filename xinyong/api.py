@@ -87,8 +87,10 @@ def _register_routers() -> None:
     from xinyong.ingestion.api import router as submissions_router
     from xinyong.lists.api import router as lists_router
     from xinyong.measures.api import router as measures_router
+    from xinyong.notifications.api import router as notifications_router
     from xinyong.records.api import router as records_router
     from xinyong.reports.api import router as reports_router
+    from xinyong.rights.api import router as rights_router
     from xinyong.subjects.api import router as subjects_router
 
     api.add_router("/identifiers", core_router)
@@ -104,6 +106,10 @@ def _register_routers() -> None:
     # Lists (public reads; the listing procedure, Art 22, 24), measures, credit checks and cases (Art 22–26).
     api.add_router("/lists", lists_router)
     api.add_router("/", measures_router)
+    # Objection and credit repair cases for the deciding departments (Art 28–31, 33).
+    api.add_router("/rights", rights_router)
+    # Notices addressed to the caller's organization (Art 24, 29).
+    api.add_router("/notices", notifications_router)
 
 
 _register_routers()

@@ -180,6 +180,42 @@ if TASK_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
 INSTALLED_APPS.append("django_tasks_db")  # its table exists everywhere, whichever backend runs
 
+# Files attached to objections and repair applications (evidence, power of attorney, materials): PDF, PNG or
+# JPEG, each at most this size (an operational limit, not a legal number).
+XINYONG_CASE_FILE_MAX_BYTES = int(os.environ.get("XINYONG_CASE_FILE_MAX_BYTES", str(10 * 2**20)))
+
+# Notifications (Art 24, 29; docs/operations/configuration.md): copies of inbox notices by email (Django's email
+# framework) and text message (`XINYONG_SMS_BACKEND`), and the outbox's retries. Operational settings, not legal
+# parameters. Without XINYONG_EMAIL_HOST, development and test write emails as files under var/mail/ (never to the
+# log: they carry addresses); production sends through SMTP, to localhost:25 unless a host is given.
+EMAIL_HOST = os.environ.get("XINYONG_EMAIL_HOST", "")
+if EMAIL_HOST or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_PORT = int(os.environ.get("XINYONG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("XINYONG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("XINYONG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("XINYONG_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = _env_flag("XINYONG_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("XINYONG_EMAIL_USE_TLS and XINYONG_EMAIL_USE_SSL exclude each other")
+EMAIL_TIMEOUT = int(os.environ.get("XINYONG_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("XINYONG_EMAIL_FROM", "承德市公共信用信息平台 <noreply@localhost>")
+SMS_BACKEND = os.environ.get("XINYONG_SMS_BACKEND", "xinyong.notifications.sms.LoggingSmsBackend")
+# Seconds to wait after the 1st, 2nd, … failed attempt (the last value repeats); attempts before giving up.
+NOTIFICATION_RETRY_DELAYS = [
+    int(s) for s in os.environ.get("XINYONG_NOTIFICATION_RETRY_DELAYS", "60,300,1800,7200,21600").split(",")
+    if s.strip()
+]
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("XINYONG_NOTIFICATION_MAX_ATTEMPTS", "6"))
+if not NOTIFICATION_RETRY_DELAYS or min(NOTIFICATION_RETRY_DELAYS) < 1 or NOTIFICATION_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "XINYONG_NOTIFICATION_RETRY_DELAYS needs positive seconds and XINYONG_NOTIFICATION_MAX_ATTEMPTS at least 1"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,5 +21,12 @@ urlpatterns = [
     path("lists/", include("xinyong.lists.urls")),
     path("console/lists/", include("xinyong.lists.console_urls")),
     path("console/measures/", include("xinyong.measures.urls")),
+    # Objections and credit repair (Art 28–31): the subject's cases, reputation notices, the department's inbox.
+    path("rights/", include("xinyong.rights.urls")),
+    path("console/rights/cases/", include("xinyong.rights.console_urls")),
+    # The deadline dashboard of open cases and its exports (Art 33 (5)).
+    path("console/rights/dashboard/", include("xinyong.rights.dashboard_urls")),
+    # Notifications (Art 24, 29): the subject's inbox and contact settings, the organization's notices, the outbox.
+    path("", include("xinyong.notifications.urls")),
     path("", include("xinyong.web.urls")),
 ]

@@ -10,28 +10,16 @@ import re
 import sys
 from pathlib import Path
 
-import pyotp
 import pytest
 from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lists"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser_steps import staff_log_in as log_in
 from lists_fixtures import register_org
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    """Password, then the authenticator the platform asks a first-time staff member to set up."""
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(user.plain_password)
-    page.get_by_label("密码").press("Enter")
-    page.wait_for_url(re.compile(r"/staff/login/enroll/$"))
-    key = page.locator(".auth__secret").first.inner_text().replace(" ", "").strip()
-    page.get_by_label("动态验证码").fill(pyotp.TOTP(key).now())
-    page.get_by_label("动态验证码").press("Enter")
-    page.wait_for_url(re.compile(r"/console/$"))
 
 
 def test_a_company_is_listed_after_notice_and_a_procurement_check_returns_the_measure(

@@ -20,3 +20,4 @@ from rights_fixtures import (  # noqa: F401
     render_notices_fast,
     submitter,
 )
+from rights_page_fixtures import console_client_for, other_record, pdf_upload, portal_client  # noqa: F401

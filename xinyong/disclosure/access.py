@@ -11,8 +11,8 @@ What each mode sees (records that are active and pass their integrity check, `re
 | mode | who | rule | disclosure classes | publication window |
 |---|---|---|---|---|
 | public (依法公开, Art 18) | anyone | organizations only, never natural persons (Art 19) | public | only inside it, on the day asked |
-| official (依职权, Art 21) | staff of a government body with QUERY_OFFICIAL | purpose stated; subject within the jurisdiction (`subject_restrict`) | public, shared | any |
-| self (本人, Art 29) | the subject's own account (or the subject in person at the service window, `WINDOW_CHANNEL`) | — | all | any; with each revision's source and reason |
+| official (依职权, Art 21) | staff of a government body with QUERY_OFFICIAL | purpose stated; subject within the jurisdiction (`subject_restrict`) | public, shared | any; repaired records too, marked (Art 31) |
+| self (本人, Art 29) | the subject's own account (or the subject in person at the service window, `WINDOW_CHANNEL`) | — | all | any; repaired records too, marked; with each revision's source and reason |
 | authorized (授权, Art 21) | the grantee organization's accounts with QUERY_AUTHORIZED | a confirmed, unexpired, unrevoked authorization of this subject to this organization, for this purpose, covering the categories asked | public, authorized | any |
 
 A record's own disclosure field may narrow its class, never widen it (`ItemRule.DISCLOSURE_PER_RECORD`).
@@ -46,6 +46,8 @@ from xinyong.disclosure.choices import (
     RefusalReason,
 )
 from xinyong.disclosure.models import Authorization, QueryLogEntry
+from xinyong.notifications.hooks import data_read_notify
+from xinyong.records.choices import RecordStatus
 from xinyong.records.models import CreditRecord
 from xinyong.records.selectors import record_is_public_on, records_for_subject
 from xinyong.subjects.models import Subject, SubjectAccount
@@ -121,6 +123,8 @@ class RecordView:
     under_objection: bool
     under_repair: bool
     revisions: tuple[RevisionView, ...] = ()  # filled for the subject's own reads only
+    # Credit repair approved (Art 31): shown only to the subject itself and for official use.
+    repaired: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -226,11 +230,16 @@ def _view(record: CreditRecord, item: CatalogItem, disclosure: str, with_revisio
         under_objection=record.under_objection,
         under_repair=record.under_repair,
         revisions=revisions,
+        repaired=record.status == RecordStatus.REPAIRED,
     )
 
 
+#: Modes that still see a repaired record (Art 31: publication and sharing stop; official use as the law allows).
+_MODES_SEEING_REPAIRED = frozenset({QueryMode.SELF, QueryMode.OFFICIAL})
+
+
 def _record_views(subject: Subject, mode: QueryMode, kinds: tuple[str, ...], day: dt.date) -> list[RecordView]:
-    records = records_for_subject(subject, usable_only=True)
+    records = records_for_subject(subject, usable_only=True, include_repaired=mode in _MODES_SEEING_REPAIRED)
     items = _items(records)
     classes = _MODE_CLASSES[mode]
     views = []
@@ -421,7 +430,14 @@ def access_subject_information(
         _refuse(reason, **log)
 
     views = _record_views(subject, mode, kinds, day)
-    entry = _log(result=QueryResult.SERVED, count=len(views), **log)
+    if mode == QueryMode.SELF:
+        entry = _log(result=QueryResult.SERVED, count=len(views), **log)
+    else:
+        # Art 29: the subject is told who read its information and why (a notice if it has a portal account);
+        # the log entry and the notice are written together.
+        with transaction.atomic():
+            entry = _log(result=QueryResult.SERVED, count=len(views), **log)
+            data_read_notify(entry=entry, requester=requester)
     return SubjectInformation(subject, mode, day, kinds, views, authorization=found, log_entry=entry)
 
 

@@ -60,6 +60,7 @@ from xinyong.ingestion.validation import (
     normalize_cell,
     scrub_id_numbers,
 )
+from xinyong.notifications.hooks import batch_new_information_notify
 from xinyong.records.choices import RecordStatus, RevisionSource
 from xinyong.records.integrity import (
     RecordHead,
@@ -273,7 +274,18 @@ def _run(source, organization, item, actor, channel, dry_run, on_rejected, batch
         raise
     finally:
         progress.close()
+    if not dry_run and result.status == BatchStatus.DONE and result.accepted > result.corrected:
+        _notify_subjects(batch, item, organization)
     return result
+
+
+def _notify_subjects(batch, item, organization) -> None:
+    """After the batch has committed: subjects with a portal account that got new records hear of it (Art 29).
+    The batch stands whatever happens here, so a failure is logged, not raised."""
+    try:
+        batch_new_information_notify(batch=batch, item=item, provider=organization)
+    except Exception:
+        logger.exception("notices of new information for batch %s failed", batch.pk)
 
 
 class _Progress:

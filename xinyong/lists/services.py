@@ -36,6 +36,7 @@ from xinyong.core.workdays import add_working_days
 from xinyong.lists.choices import Decision, EntryAction, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListDefinition, ListEntry, ListEntryEvent, ListEntryPerson
 from xinyong.lists.notices import notice_content, render_notice_pdf
+from xinyong.notifications.hooks import listing_notice_send
 from xinyong.records.models import CreditRecord
 from xinyong.regulation.parameters import decision_basis, parameter
 from xinyong.subjects.choices import SubjectStatus
@@ -244,6 +245,7 @@ def list_entry_notify(*, entry: ListEntry, served_on: dt.date | None = None, act
             basis=decision_basis(OBJECTION_WINDOW, definition.duration_parameter, on=day), before=before,
             note=number, details={"notice_digest": locked.notice_digest, "window_end": window_end.isoformat()},
         )
+        listing_notice_send(entry=locked, actor=actor)  # the subject's inbox (Art 24)
     return locked
 
 
@@ -347,6 +349,7 @@ def list_entry_publish(*, entry: ListEntry, actor=None, on: dt.date | None = Non
             locked, action=EntryAction.PUBLISHED, event_type=AuditEventType.LIST_ENTRY_PUBLISHED, on=day,
             actor=actor, articles=_articles_for(definition), basis=decision_basis(on=day), before=before,
         )
+        listing_notice_send(entry=locked, actor=actor)  # the subject's inbox (Art 22)
     return locked
 
 
@@ -393,6 +396,7 @@ def list_entry_remove(
             articles=_REMOVAL_ARTICLES[reason], basis=decision_basis(on=day), before=before, note=note,
             details={"reason": reason},
         )
+        listing_notice_send(entry=locked, actor=actor)  # the subject's inbox (Art 22, 24)
     return locked
 
 

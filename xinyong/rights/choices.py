@@ -13,7 +13,7 @@ class CaseStatus(models.TextChoices):
     """Where a case stands: open with the deciding department, decided, or withdrawn by the subject."""
 
     OPEN = "open", _("being handled")  # 办理中
-    DECIDED = "decided", _("decided")  # 已办结
+    DECIDED = "decided", _("closed with a decision")  # 已办结
     CANCELLED = "cancelled", _("withdrawn by the applicant")  # 申请人撤回
 
 

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinyong.accounts.choices import AccountKind
@@ -338,13 +338,13 @@ def objection_file(
             applicant=applicant, channel=channel, day=day, deadline=deadline, basis=basis,
             details={"target": _target_label(target)},
         )
-        due = case.due_on.isoformat() if case.due_on else _t("to be set once the holiday schedule is entered")
-        _notify_subject(case, actor=applicant, title=_t("Objection %(number)s received") % {"number": case.number},
-                        body=_t("Your objection to %(target)s has been received and the information is marked "
+        due = case.due_on.isoformat() if case.due_on else gettext("to be set once the holiday schedule is entered")
+        _notify_subject(case, actor=applicant, title=gettext("Objection %(number)s received") % {"number": case.number},
+                        body=gettext("Your objection to %(target)s has been received and the information is marked "
                                 "“objection pending” wherever it is shown. %(department)s decides by %(due)s.")
                         % {"target": _target_label(target), "department": case.organization.name, "due": due})
-        _notify_department(case, actor=applicant, title=_t("New objection %(number)s") % {"number": case.number},
-                           body=_t("%(subject)s objects to %(target)s. Decide by %(due)s.")
+        _notify_department(case, actor=applicant, title=gettext("New objection %(number)s") % {"number": case.number},
+                           body=gettext("%(subject)s objects to %(target)s. Decide by %(due)s.")
                            % {"subject": subject.name, "target": _target_label(target), "due": due})
     return case
 
@@ -394,15 +394,15 @@ def repair_apply(
                                                      eligibility.rule.as_basis()},
             eligibility=eligibility.as_snapshot(day),
         )
-        due = case.due_on.isoformat() if case.due_on else _t("to be set once the holiday schedule is entered")
+        due = case.due_on.isoformat() if case.due_on else gettext("to be set once the holiday schedule is entered")
         _notify_subject(case, actor=applicant,
-                        title=_t("Credit repair application %(number)s received") % {"number": case.number},
-                        body=_t("Your application to repair %(target)s has been received; the information is "
+                        title=gettext("Credit repair application %(number)s received") % {"number": case.number},
+                        body=gettext("Your application to repair %(target)s has been received; the information is "
                                 "marked “credit repair in progress”. %(department)s decides by %(due)s.")
                         % {"target": _target_label(target), "department": case.organization.name, "due": due})
         _notify_department(case, actor=applicant,
-                           title=_t("New credit repair application %(number)s") % {"number": case.number},
-                           body=_t("%(subject)s applies to repair %(target)s. Decide by %(due)s.")
+                           title=gettext("New credit repair application %(number)s") % {"number": case.number},
+                           body=gettext("%(subject)s applies to repair %(target)s. Decide by %(due)s.")
                            % {"subject": subject.name, "target": _target_label(target), "due": due})
     return case
 
@@ -467,8 +467,8 @@ def case_extend(*, case: Case, days: int, reason: str, actor, on: dt.date | None
         basis = decision_basis(_DEADLINE[locked.kind], _EXTENSIONS[locked.kind], _EXTENSION[locked.kind], on=day)
         _step(locked, action=CaseAction.EXTENDED, on=day, actor=actor, basis=basis, articles=_ARTICLES[locked.kind],
               before=before, note=reason, details={"days": days, "due_on": due.isoformat()})
-        _notify_subject(locked, actor=actor, title=_t("Case %(number)s: deadline extended") % {"number": locked.number},
-                        body=_t("%(department)s extended the deadline by %(days)s working days to %(due)s. "
+        _notify_subject(locked, actor=actor, title=gettext("Case %(number)s: deadline extended") % {"number": locked.number},
+                        body=gettext("%(department)s extended the deadline by %(days)s working days to %(due)s. "
                                 "Reason: %(reason)s")
                         % {"department": locked.organization.name, "days": days, "due": due.isoformat(),
                            "reason": reason})
@@ -488,8 +488,8 @@ def case_cancel(*, case: Case, user, reason: str = "") -> Case:
         _set_mark(_lock_target(locked), locked.kind, False)
         _step(locked, action=CaseAction.CANCELLED, on=day, actor=user, basis=decision_basis(on=day),
               articles=_ARTICLES[locked.kind], before=before, note=(reason or "").strip())
-        _notify_department(locked, actor=user, title=_t("Case %(number)s withdrawn") % {"number": locked.number},
-                           body=_t("The applicant withdrew the case."))
+        _notify_department(locked, actor=user, title=gettext("Case %(number)s withdrawn") % {"number": locked.number},
+                           body=gettext("The applicant withdrew the case."))
     return locked
 
 
@@ -540,7 +540,7 @@ def objection_decide(
         _require_open(locked)
         day = _act_date(on, not_before=locked.filed_on)
         target = _lock_target(locked)
-        note = _t("Objection %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
+        note = gettext("Objection %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
         details: dict[str, Any] = {"outcome": outcome}
         if outcome == Outcome.CORRECTED:
             if not isinstance(target, CreditRecord):
@@ -571,8 +571,8 @@ def objection_decide(
             _restore_reputation(locked, target=target, actor=actor, day=day, note=note)
         _notify_subject(
             locked, actor=actor,
-            title=_t("Objection %(number)s decided: %(outcome)s") % {"number": locked.number, "outcome": outcome.label},
-            body=_t("%(department)s decided on your objection to %(target)s: %(outcome)s.\nReasons: %(reasons)s\n%(remedies)s")
+            title=gettext("Objection %(number)s decided: %(outcome)s") % {"number": locked.number, "outcome": outcome.label},
+            body=gettext("%(department)s decided on your objection to %(target)s: %(outcome)s.\nReasons: %(reasons)s\n%(remedies)s")
             % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
                "reasons": reasons, "remedies": REMEDIES},
         )
@@ -604,7 +604,7 @@ def _restore_reputation(case: Case, *, target, actor, day: dt.date, note: str) -
     )
     subject = case.subject
     what = "、".join(f"{e.definition.name}（{e.number}）" for e in lifted) or _target_label(target)
-    text = _t(
+    text = gettext(
         "After examining objection %(number)s, %(department)s found that %(what)s rested on wrong information. "
         "The information has been corrected, the listing and the measures based on it have been lifted, and the "
         "credit of %(subject)s is restored (Art 30)."
@@ -630,12 +630,12 @@ def _restore_reputation(case: Case, *, target, actor, day: dt.date, note: str) -
     )
     for organization in Organization.objects.filter(pk__in=[pk for pk, _name in departments]).order_by("name"):
         notice_send(organization=organization, kind="measure_lifted",
-                    title=_t("Measures lifted for %(subject)s") % {"subject": subject.name},
-                    body=_t("%(what)s rested on wrong information and has been lifted (Art 30). Stop the measures "
+                    title=gettext("Measures lifted for %(subject)s") % {"subject": subject.name},
+                    body=gettext("%(what)s rested on wrong information and has been lifted (Art 30). Stop the measures "
                             "you applied on it and restore the subject's rights.\n%(text)s")
                     % {"what": what, "text": text},
                     target=notice, articles=["Art 24", "Art 30"], actor=actor)
-    notice_send(subject=subject, kind="reputation_restored", title=_t("Your reputation has been restored"),
+    notice_send(subject=subject, kind="reputation_restored", title=gettext("Your reputation has been restored"),
                 body=text, link=case_url(case), target=notice, articles=["Art 30"], actor=actor)
     return notice
 
@@ -665,7 +665,7 @@ def repair_decide(*, case: Case, outcome: str, reasons: str, actor, on: dt.date 
         day = _act_date(on, not_before=locked.filed_on)
         target = _lock_target(locked)
         details: dict[str, Any] = {"outcome": outcome, "removed_entries": []}
-        note = _t("Credit repair %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
+        note = gettext("Credit repair %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
         if outcome == Outcome.APPROVED:
             if isinstance(target, CreditRecord):
                 if target.status == RecordStatus.ACTIVE:
@@ -694,9 +694,9 @@ def repair_decide(*, case: Case, outcome: str, reasons: str, actor, on: dt.date 
               before=before, note=reasons, details={**details, "late": locked.decided_late})
         _notify_subject(
             locked, actor=actor,
-            title=_t("Credit repair %(number)s decided: %(outcome)s") % {"number": locked.number,
+            title=gettext("Credit repair %(number)s decided: %(outcome)s") % {"number": locked.number,
                                                                          "outcome": outcome.label},
-            body=_t("%(department)s decided on your credit repair application for %(target)s: %(outcome)s.\n"
+            body=gettext("%(department)s decided on your credit repair application for %(target)s: %(outcome)s.\n"
                     "Reasons: %(reasons)s\n%(remedies)s")
             % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
                "reasons": reasons, "remedies": REMEDIES},

@@ -45,6 +45,10 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Credit check"), "measures:check", Permission.CHECK_SUBJECTS),
     NavItem(_("Measure cases"), "measures:cases", Permission.REPORT_FEEDBACK),
     NavItem(_("Measure statistics"), "measures:statistics", Permission.VIEW_MEASURE_STATS),
+    NavItem(_("Notices"), "notifications:console-notices", Permission.VIEW_NOTICES),
+    NavItem(_("Notification outbox"), "notifications:outbox", Permission.MANAGE_NOTIFICATIONS),
+    NavItem(_("Objection and repair cases"), "rights_console:cases", Permission.HANDLE_RIGHTS_CASES),
+    NavItem(_("Objection and repair deadlines"), "rights_dashboard:dashboard", Permission.VIEW_RIGHTS_CASES),
 ]
 
 

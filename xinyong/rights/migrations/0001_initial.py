@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('objection', 'objection'), ('repair', 'credit repair')], max_length=16, verbose_name='kind')),
-                ('status', models.CharField(choices=[('open', 'being handled'), ('decided', 'decided'), ('cancelled', 'withdrawn by the applicant')], default='open', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'being handled'), ('decided', 'closed with a decision'), ('cancelled', 'withdrawn by the applicant')], default='open', max_length=16, verbose_name='status')),
                 ('outcome', models.CharField(blank=True, choices=[('corrected', 'information corrected'), ('withdrawn', 'information withdrawn'), ('maintained', 'information maintained'), ('approved', 'repair approved'), ('refused', 'repair refused')], max_length=16, verbose_name='outcome')),
                 ('filed_by', models.CharField(choices=[('subject', 'the subject itself'), ('agent', 'an agent with a power of attorney')], default='subject', max_length=16, verbose_name='filed by')),
                 ('agent_name', models.CharField(blank=True, max_length=100, verbose_name="agent's name")),
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('filed', 'filed and marked'), ('extended', 'deadline extended'), ('decided', 'decided'), ('cancelled', 'withdrawn by the applicant'), ('escalated', 'overdue: escalated to the credit authority'), ('due_set', 'deadline set'), ('restored', 'reputation restored'), ('notified', 'applicant notified')], max_length=16, verbose_name='action')),
-                ('status_after', models.CharField(choices=[('open', 'being handled'), ('decided', 'decided'), ('cancelled', 'withdrawn by the applicant')], max_length=16, verbose_name='status after')),
+                ('status_after', models.CharField(choices=[('open', 'being handled'), ('decided', 'closed with a decision'), ('cancelled', 'withdrawn by the applicant')], max_length=16, verbose_name='status after')),
                 ('at', models.DateTimeField(verbose_name='time')),
                 ('on', models.DateField(verbose_name='date of the act')),
                 ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
