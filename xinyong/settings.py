@@ -183,6 +183,8 @@ INSTALLED_APPS.append("django_tasks_db")  # its table exists everywhere, whichev
 # Files attached to objections and repair applications (evidence, power of attorney, materials): PDF, PNG or
 # JPEG, each at most this size (an operational limit, not a legal number).
 XINYONG_CASE_FILE_MAX_BYTES = int(os.environ.get("XINYONG_CASE_FILE_MAX_BYTES", str(10 * 2**20)))
+# The local time after which `xinyong scheduler` runs the day's jobs (docs/operations/scheduled-jobs.md).
+XINYONG_DAILY_JOBS_AT = os.environ.get("XINYONG_DAILY_JOBS_AT", "00:30")
 
 # Notifications (Art 24, 29; docs/operations/configuration.md): copies of inbox notices by email (Django's email
 # framework) and text message (`XINYONG_SMS_BACKEND`), and the outbox's retries. Operational settings, not legal

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from notification_fixtures import EMAIL, MOBILE, audit_rows
 
 from xinyong.accounts.testing import staff_session
 from xinyong.audit.choices import AuditEventType
 from xinyong.notifications.models import ContactDetails
 from xinyong.web.testing import PageStructure, assert_accessible
-
-from notification_fixtures import EMAIL, MOBILE, audit_rows
 
 pytestmark = pytest.mark.django_db
 

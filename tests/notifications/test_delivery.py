@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from notification_fixtures import EMAIL, MOBILE, RecordingSms, audit_rows
 
 from xinyong.accounts.testing import staff_session
 from xinyong.audit.choices import AuditEventType
@@ -21,8 +22,6 @@ from xinyong.notifications.choices import OutboxStatus
 from xinyong.notifications.models import OutboxMessage
 from xinyong.notifications.services import contact_details_set, outbox_deliver_due
 from xinyong.web.testing import assert_accessible
-
-from notification_fixtures import EMAIL, MOBILE, RecordingSms, audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +70,10 @@ def test_an_email_reaches_a_real_smtp_server_once_the_notice_has_committed(
 
 def test_a_notice_rolled_back_sends_nothing(smtp, by_email, send, django_capture_on_commit_callbacks):
     smtp.start()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            send(subject=by_email.subject)
-            raise RuntimeError("the caller's transaction fails")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), \
+            transaction.atomic():
+        send(subject=by_email.subject)
+        raise RuntimeError("the caller's transaction fails")
     assert callbacks == [] and not OutboxMessage.objects.exists() and smtp.messages == []
 
 

@@ -7,6 +7,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from ingestion_fixtures import org_uscc, penalty_row
+from lists_fixtures import DECIDED, definition, publish_entry
+from notification_fixtures import EMAIL, audit_rows
 
 from xinyong.audit.choices import AuditEventType
 from xinyong.notifications.choices import NoticeKind
@@ -14,10 +17,6 @@ from xinyong.notifications.hooks import batch_new_information_notify
 from xinyong.notifications.models import Notice, OutboxMessage
 from xinyong.notifications.services import contact_details_set
 from xinyong.subjects.models import Subject
-
-from ingestion_fixtures import org_uscc, penalty_row
-from lists_fixtures import DECIDED, definition, publish_entry
-from notification_fixtures import EMAIL, audit_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
+from notification_fixtures import audit_rows
 
 from xinyong.accounts.testing import staff_session
 from xinyong.audit.choices import AuditEventType
 from xinyong.notifications.models import Notice
 from xinyong.web.testing import PageStructure, assert_accessible, text_of
-
-from notification_fixtures import audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +57,11 @@ def test_every_account_of_the_subject_sees_the_notice_and_one_reading_marks_it_r
     client.post(f"/account/notices/{notice.pk}/read/")
     notice.refresh_from_db()
     assert notice.read_at == first_read, "the first reading is kept"
+    from xinyong.audit.choices import AuditEventType
+    from xinyong.audit.models import AuditEvent
+
+    (opened,) = AuditEvent.objects.filter(event_type=AuditEventType.NOTICE_READ)  # once, at the first reading
+    assert (opened.actor_id, opened.target_id) == (second.pk, str(notice.pk))
     client.force_login(first)
     assert 'data-unread="true"' not in client.get("/account/notices/").content.decode()
 

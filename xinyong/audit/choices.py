@@ -104,6 +104,7 @@ class AuditEventType(models.IntegerChoices):
 
     NOTICE_CREATED = 12001, _("notice placed in a subject's inbox")
     NOTICES_CREATED = 12002, _("notices placed in subjects' inboxes")
+    NOTICE_READ = 12003, _("notice opened by its recipient")
     CONTACT_CHANGED = 12010, _("notification contact details changed")
     NOTIFICATION_GAVE_UP = 12020, _("notification delivery given up after retries")
     NOTIFICATION_REQUEUED = 12021, _("notification delivery requeued")

@@ -289,13 +289,19 @@ def notices_send_bulk(
 
 def notice_mark_read(*, notice: Notice, user) -> Notice:
     """Mark a notice read by one of its recipient accounts (the first reading is kept; later ones change
-    nothing). Another recipient's notice raises `NotFoundOrForbidden`, as a missing one does. Not audited:
-    reading one's own inbox changes no one's information."""
+    nothing). Another recipient's notice raises `NotFoundOrForbidden`, as a missing one does. The first
+    reading is audited: for a written prior notice (Art 24) it is the evidence that the subject received it."""
     with transaction.atomic():
         mine = notices_for_account(user).filter(pk=getattr(notice, "pk", None))
         if not mine.exists():
             raise NotFoundOrForbidden()
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now(), read_by=user)
+        if mine.filter(read_at__isnull=True).update(read_at=timezone.now(), read_by=user):
+            read = mine.get()
+            audit_record(
+                AuditEventType.NOTICE_READ, actor=user, target=read, target_label=read.title[:120],
+                articles=list(read.articles) or ["Art 29"], details={"kind": read.kind},
+            )
+            return read
         return mine.get()
 
 
