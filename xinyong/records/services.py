@@ -117,6 +117,19 @@ def record_correct(*, record: CreditRecord, data: Mapping[str, Any], reason: str
     return revision
 
 
+def _status_revision(record: CreditRecord, current: RecordRevision, *, status: str, source: str, reason: str,
+                     actor) -> RecordRevision:
+    """A new revision with the same content and another status, saved with the record (inside the caller's
+    transaction, on a record from `_locked_and_verified`)."""
+    record.status = status
+    record.revision = current.number + 1
+    revision = revision_build(record, number=record.revision, data=current.data, status=status, source=source,
+                              reason=reason, actor=actor)
+    record.save(update_fields=["status", "revision"])
+    revision.save()
+    return revision
+
+
 def record_withdraw(*, record: CreditRecord, reason: str, actor=None, channel: str = "api") -> RecordRevision:
     """Withdraw a record whose basis was revoked or which was filed in error: kept, never used again (Art 30).
 
@@ -129,14 +142,8 @@ def record_withdraw(*, record: CreditRecord, reason: str, actor=None, channel: s
         record, current = _locked_and_verified(record)
         if record.status == RecordStatus.WITHDRAWN:
             raise ServiceError("already_withdrawn", _("This record has already been withdrawn."), field="status")
-        record.status = RecordStatus.WITHDRAWN
-        record.revision = current.number + 1
-        revision = revision_build(
-            record, number=record.revision, data=current.data, status=record.status,
-            source=RevisionSource.WITHDRAWAL, reason=reason, actor=actor,
-        )
-        record.save(update_fields=["status", "revision"])
-        revision.save()
+        revision = _status_revision(record, current, status=RecordStatus.WITHDRAWN,
+                                    source=RevisionSource.WITHDRAWAL, reason=reason, actor=actor)
         audit_record(
             AuditEventType.RECORD_WITHDRAWN, actor=actor, organization=record.provider, target=record,
             target_label=f"{record.item_code} {record.document_number}", articles=["Art 30"],
@@ -167,14 +174,8 @@ def record_repair(*, record: CreditRecord, reason: str, actor=None, on: dt.date 
         record, current = _locked_and_verified(record)
         if record.status != RecordStatus.ACTIVE:
             raise ServiceError("record_not_active", _("Only an active record can be repaired."), field="status")
-        record.status = RecordStatus.REPAIRED
-        record.revision = current.number + 1
-        revision = revision_build(
-            record, number=record.revision, data=current.data, status=record.status,
-            source=RevisionSource.REPAIR, reason=reason, actor=actor,
-        )
-        record.save(update_fields=["status", "revision"])
-        revision.save()
+        revision = _status_revision(record, current, status=RecordStatus.REPAIRED, source=RevisionSource.REPAIR,
+                                    reason=reason, actor=actor)
         audit_record(
             AuditEventType.RECORD_REPAIRED, actor=actor, organization=record.provider, target=record,
             target_label=f"{record.item_code} {record.document_number}", articles=["Art 31"],
