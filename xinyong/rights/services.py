@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.accounts.choices import AccountKind
+from xinyong.accounts.choices import AccountKind, OrganizationKind
 from xinyong.audit.choices import AuditEventType, AuditOutcome
 from xinyong.audit.services import Change, audit_record
 from xinyong.core.crypto import get_provider
@@ -162,7 +162,7 @@ def _deciding_organization(target: CreditRecord | ListEntry):
         return target.provider
     organization = target.organization or target.definition.responsible_body
     if organization is None:
-        organization = Organization.objects.filter(kind="authority", is_active=True).order_by("id").first()
+        organization = Organization.objects.filter(kind=OrganizationKind.AUTHORITY, is_active=True).order_by("id").first()
     if organization is None:
         raise ServiceError("no_deciding_body", _("No department can decide about this list entry yet."))
     return organization
