@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite on a throwaway PostgreSQL 15 cluster, then a smoke run on SQLite.
+# With arguments (scripts/test.sh tests/records -x), only those pytest arguments run, on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XINYONG_ENV=test
@@ -21,6 +22,8 @@ export XINYONG_PG_SOCKET_DIR="$work/pg"
 
 echo "==> Test suite on PostgreSQL"
 pytest -p no:cacheprovider "$@"
+
+[ $# -eq 0 ] || exit 0
 
 echo "==> Smoke run on SQLite"
 DATABASE_URL="sqlite:///$work/smoke.sqlite3" pytest -p no:cacheprovider -m smoke -q
