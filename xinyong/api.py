@@ -7,24 +7,51 @@ is in the request's language (Chinese by default).
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from xinyong.accounts.choices import AccountKind
 from xinyong.accounts.services import api_token_authenticate
 from xinyong.core.errors import ServiceError
+from xinyong.core.schemas import ErrorOut
 
 
-class StaffSessionAuth(SessionAuth):
-    """A logged-in staff session (CSRF-protected for unsafe methods)."""
+class _AccountSessionAuth(SessionAuth):
+    """A logged-in session of one account kind, CSRF-protected for unsafe methods.
+
+    The CSRF check runs only for a logged-in session: an anonymous caller is unauthenticated (401), not a
+    CSRF failure (403), so every operation answers an anonymous request the same way."""
+
+    account_kind: str
+
+    def _get_key(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.kind != self.account_kind:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key):
+        if key is None:
+            return None
         user = super().authenticate(request, key)
-        if user and user.kind == AccountKind.STAFF:
+        if user and user.kind == self.account_kind:
             return user
         return None
+
+
+class StaffSessionAuth(_AccountSessionAuth):
+    """A logged-in staff session (CSRF-protected for unsafe methods)."""
+
+    account_kind = AccountKind.STAFF
+
+
+class SubjectSessionAuth(_AccountSessionAuth):
+    """A citizen's or business's portal session (CSRF-protected for unsafe methods)."""
+
+    account_kind = AccountKind.SUBJECT
 
 
 class ApiClientBearer(HttpBearer):
@@ -39,7 +66,42 @@ class ApiClientBearer(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# Statuses every operation may answer with the platform's error body, documented on each operation so that
+# the description is complete (security req. 25): refusals of a service, unknown or forbidden objects (one
+# answer for both), invalid input, rate limits, and for authenticated operations 401/403.
+_COMMON_ERRORS = {
+    "400": _("The request was refused (see code and message)."),
+    "404": _("Not found, or not yours to see."),
+    "422": _("Invalid input."),
+    "429": _("Too many requests; retry later."),
+}
+_AUTH_ERRORS = {
+    "401": _("Authentication required."),
+    "403": _("Not permitted."),
+}
+
+
+class PlatformAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI description documents the platform's error answers on every operation."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+        error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                statuses = dict(_COMMON_ERRORS)
+                if operation.get("security"):
+                    statuses |= _AUTH_ERRORS
+                for status, description in statuses.items():
+                    responses = operation.setdefault("responses", {})
+                    if int(status) not in responses and status not in responses:
+                        responses[status] = {"description": str(description), "content": error_ref}
+        return schema
+
+
+api = PlatformAPI(
     title="Xinyong public credit information platform API",
     version="1.0.0",
     description="信用信息平台接口. Errors: {code, field, message}.",
@@ -56,7 +118,30 @@ def service_error(request, exc: ServiceError):
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
     return api.create_response(
-        request, {"code": "unauthenticated", "field": None, "message": "Authentication required."}, status=401
+        request, {"code": "unauthenticated", "field": None, "message": str(_("Authentication required."))},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(
+        request, {"code": "not_found", "field": None, "message": str(_("Not found."))}, status=404
+    )
+
+
+# Any other refusal raised by the framework (a CSRF failure of a logged-in session, a bad body) answers in
+# the platform's error body, never `{"detail": ...}`.
+_HTTP_ERROR_CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+                     413: "too_large", 429: "rate_limited"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code = _HTTP_ERROR_CODES.get(exc.status_code, "error")
+    message = _("CSRF check failed: reload the page and try again.") if "CSRF" in str(exc) else str(exc)
+    return api.create_response(
+        request, {"code": code, "field": None, "message": str(message)}, status=exc.status_code
     )
 
 

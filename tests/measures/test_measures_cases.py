@@ -12,7 +12,7 @@ from lists_fixtures import CHECKED, audit_count, publish_entry, register_org
 
 from xinyong.audit.choices import AuditEventType
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
-from xinyong.measures.choices import CaseStatus
+from xinyong.measures.choices import MeasureCaseStatus
 from xinyong.measures.models import MeasureCase
 from xinyong.measures.selectors import case_statistics, cases_for
 from xinyong.measures.services import case_feedback, cases_set_deadlines, check_subjects
@@ -41,8 +41,8 @@ def test_the_department_reports_a_measure_applied_and_another_not_applied_with_i
     deduction = case_feedback(case=deduction, applied=False, note="本项目不适用综合评分法，无信用减分环节。",
                               actor=implementer)
 
-    assert exclusion.status == CaseStatus.APPLIED and exclusion.applied_on == timezone.localdate()
-    assert deduction.status == CaseStatus.NOT_APPLIED and deduction.applied_on is None
+    assert exclusion.status == MeasureCaseStatus.APPLIED and exclusion.applied_on == timezone.localdate()
+    assert deduction.status == MeasureCaseStatus.NOT_APPLIED and deduction.applied_on is None
     assert not exclusion.feedback_late
     assert audit_count(AuditEventType.MEASURE_CASE_FEEDBACK) == 2
     with pytest.raises(ServiceError) as refused:
@@ -130,7 +130,7 @@ def test_an_implementing_department_checks_in_the_console_and_reports_back(clien
                            {"applied": "yes", "applied_on": timezone.localdate().isoformat(), "note": "已拒绝。"})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == CaseStatus.APPLIED
+    assert case.status == MeasureCaseStatus.APPLIED
 
 
 def test_a_check_file_is_uploaded_in_the_console(client, implementer, listed):

@@ -27,7 +27,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.core.errors import PermissionDenied, ServiceError
 from xinyong.core.identifiers import IdentifierType, make_uscc, validate
 from xinyong.lists.services import list_entry_notify, list_entry_propose, list_entry_remove
-from xinyong.measures.choices import CaseStatus, CheckStatus
+from xinyong.measures.choices import CheckStatus, MeasureCaseStatus
 from xinyong.measures.models import CheckLog, MeasureCase
 from xinyong.measures.services import canonical_identifier, check_subjects, measure_save
 from xinyong.subjects.services import subject_relation_add
@@ -99,7 +99,7 @@ def test_a_procurement_check_returns_the_measure_with_its_basis_and_the_triggeri
     assert [e.entry_id for e in exclusion.entries] == [world.listed_entry.pk]
     assert exclusion.entries[0].list_code == "serious-dishonesty"
     case = MeasureCase.objects.get(pk=exclusion.case_id)
-    assert case.organization == implementer.organization and case.status == CaseStatus.OPEN
+    assert case.organization == implementer.organization and case.status == MeasureCaseStatus.OPEN
     assert case.entry_id == world.listed_entry.pk and case.scenario == "procurement"
 
 

@@ -19,6 +19,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.catalog.choices import InformationKind
 from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_identifier
+from xinyong.core.schemas import ErrorOut
 from xinyong.disclosure import ratelimit
 from xinyong.disclosure.access import (
     PublicProfile,
@@ -40,12 +41,6 @@ router = Router(tags=["disclosure"])
 
 PUBLIC_TAG = "public"
 MAX_NUMERIC_KEY = 12  # digits of an internal subject number; anything longer is not one
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None = None
-    message: str
 
 
 class FieldOut(Schema):
@@ -70,7 +65,7 @@ class RecordOut(Schema):
     fields: list[FieldOut]
 
 
-class OrganizationOut(Schema):
+class PublicOrganizationOut(Schema):
     name: str
     uscc: str
     kind: str
@@ -87,7 +82,7 @@ class SearchOut(Schema):
     total_capped: bool
     page: int
     pages: int
-    results: list[OrganizationOut]
+    results: list[PublicOrganizationOut]
 
 
 class ListStatusOut(Schema):
@@ -103,7 +98,7 @@ class SectionOut(Schema):
 
 
 class ProfileOut(Schema):
-    organization: OrganizationOut
+    organization: PublicOrganizationOut
     on: dt.date
     lists: list[ListStatusOut]
     sections: list[SectionOut]

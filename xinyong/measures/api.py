@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import PermissionDenied, ServiceError
-from xinyong.measures.choices import BasisLevel, CaseStatus, MeasureKind, Scenario
+from xinyong.measures.choices import BasisLevel, MeasureCaseStatus, MeasureKind, Scenario
 from xinyong.measures.files import identifiers_from_file
 from xinyong.measures.selectors import case_for, case_statistics, cases_for, measures_published
 from xinyong.measures.services import (
@@ -180,7 +180,7 @@ def check_file(request, scenario: Form[Scenario], file: File[UploadedFile], refe
     return check_out(result)
 
 
-class CaseOut(Schema):
+class MeasureCaseOut(Schema):
     id: int
     measure: str
     measure_name: str
@@ -188,7 +188,7 @@ class CaseOut(Schema):
     organization: str
     scenario: Scenario
     entry: str
-    status: CaseStatus
+    status: MeasureCaseStatus
     opened_on: dt.date
     feedback_due: dt.date | None
     overdue: bool
@@ -228,8 +228,8 @@ def statistics(request):
     ]
 
 
-@router.get("/cases", response=list[CaseOut], summary="Measure cases of the caller's department")
-def cases(request, status: CaseStatus | None = None, overdue: bool = False):
+@router.get("/cases", response=list[MeasureCaseOut], summary="Measure cases of the caller's department")
+def cases(request, status: MeasureCaseStatus | None = None, overdue: bool = False):
     user = caller(request)
     if not (has_permission(user, Permission.REPORT_FEEDBACK) or has_permission(user, Permission.VIEW_MEASURE_STATS)):
         raise PermissionDenied()
@@ -244,7 +244,7 @@ class FeedbackIn(Schema):
     applied_on: dt.date | None = None
 
 
-@router.post("/cases/{case_id}/feedback", response=CaseOut, summary="Report a measure applied, or why not (闭环)")
+@router.post("/cases/{case_id}/feedback", response=MeasureCaseOut, summary="Report a measure applied, or why not (闭环)")
 def feedback(request, case_id: int, payload: FeedbackIn):
     require(request, Permission.REPORT_FEEDBACK)
     user = caller(request)

@@ -60,7 +60,7 @@ class CheckStatus(models.TextChoices):
     INVALID = "invalid", _("invalid identifier")
 
 
-class CaseStatus(models.TextChoices):
+class MeasureCaseStatus(models.TextChoices):
     """A measure case (闭环): opened by a hit, closed by the implementing department's feedback."""
 
     OPEN = "open", _("awaiting feedback")

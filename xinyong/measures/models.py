@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.measures.choices import BasisLevel, CaseStatus, CheckChannel, MeasureKind, Scenario
+from xinyong.measures.choices import BasisLevel, CheckChannel, MeasureCaseStatus, MeasureKind, Scenario
 from xinyong.subjects.choices import RelationRole
 
 
@@ -124,7 +124,7 @@ class MeasureCase(models.Model):
     entry_ids = models.JSONField(_("all triggering entries"), default=list)
     # Set when the subject was hit as a related person of a listed organization (Art 24).
     via_role = models.CharField(_("as related person"), max_length=32, choices=RelationRole.choices, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    status = models.CharField(_("status"), max_length=16, choices=MeasureCaseStatus.choices, default=MeasureCaseStatus.OPEN)
     opened_on = models.DateField(_("opened on"))
     feedback_due = models.DateField(_("feedback due"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
@@ -148,7 +148,7 @@ class MeasureCase(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="measures_case_closed_has_feedback",
-                condition=Q(status=CaseStatus.OPEN) | (Q(feedback_at__isnull=False) & ~Q(outcome_note="")),
+                condition=Q(status=MeasureCaseStatus.OPEN) | (Q(feedback_at__isnull=False) & ~Q(outcome_note="")),
             ),
         ]
 
@@ -159,6 +159,6 @@ class MeasureCase(models.Model):
         """Open past its deadline on `on`, or answered after it."""
         if self.feedback_due is None:
             return False
-        if self.status == CaseStatus.OPEN:
+        if self.status == MeasureCaseStatus.OPEN:
             return on > self.feedback_due
         return self.feedback_late

@@ -23,7 +23,7 @@ from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden
 from xinyong.lists.models import ListEntry, ListEntryPerson, entry_number
 from xinyong.lists.selectors import active_entry_q
-from xinyong.measures.choices import PUNISHMENT_BASIS_LEVELS, CaseStatus, MeasureKind, Scenario
+from xinyong.measures.choices import PUNISHMENT_BASIS_LEVELS, MeasureCaseStatus, MeasureKind, Scenario
 from xinyong.measures.models import CheckLog, Measure, MeasureCase
 from xinyong.subjects.models import Subject
 
@@ -280,7 +280,7 @@ def cases_restrict(user, queryset: QuerySet[MeasureCase] | None = None) -> Query
 
 
 def overdue_q(on: dt.date) -> Q:
-    return Q(status=CaseStatus.OPEN, feedback_due__lt=on)
+    return Q(status=MeasureCaseStatus.OPEN, feedback_due__lt=on)
 
 
 def cases_for(user, *, status: str = "", overdue: bool = False, on: dt.date | None = None,
@@ -329,9 +329,9 @@ def case_statistics(user, on: dt.date | None = None) -> list[CaseStatistics]:
         .values("organization_id", "organization__name", "measure_id", "measure__name")
         .annotate(
             total=Count("id"),
-            open=Count("id", filter=Q(status=CaseStatus.OPEN)),
-            applied=Count("id", filter=Q(status=CaseStatus.APPLIED)),
-            not_applied=Count("id", filter=Q(status=CaseStatus.NOT_APPLIED)),
+            open=Count("id", filter=Q(status=MeasureCaseStatus.OPEN)),
+            applied=Count("id", filter=Q(status=MeasureCaseStatus.APPLIED)),
+            not_applied=Count("id", filter=Q(status=MeasureCaseStatus.NOT_APPLIED)),
             overdue=Count("id", filter=overdue_q(day)),
             late=Count("id", filter=Q(feedback_late=True)),
         )

@@ -39,9 +39,9 @@ from xinyong.lists.models import ListDefinition
 from xinyong.measures.choices import (
     PUNISHMENT_BASIS_LEVELS,
     BasisLevel,
-    CaseStatus,
     CheckChannel,
     CheckStatus,
+    MeasureCaseStatus,
     MeasureKind,
     Scenario,
 )
@@ -467,7 +467,7 @@ def _insert_cases(
         with cursor.copy(f"COPY measures_measurecase (id, {', '.join(_CASE_COLUMNS)}) FROM STDIN") as copy:
             for pk, (m, s, e, entry_ids, role) in zip(ids, cases, strict=True):
                 copy.write_row((pk, log.pk, m, s, organization.pk, scenario, e, json.dumps(entry_ids), role,
-                                CaseStatus.OPEN, day, due, "", False))
+                                MeasureCaseStatus.OPEN, day, due, "", False))
     return {(s, m): pk for pk, (m, s, *_) in zip(ids, cases, strict=True)}
 
 
@@ -496,7 +496,7 @@ def case_feedback(
     today = timezone.localdate()
     with transaction.atomic():
         locked = MeasureCase.objects.select_for_update().select_related("measure", "subject").get(pk=case.pk)
-        if locked.status != CaseStatus.OPEN:
+        if locked.status != MeasureCaseStatus.OPEN:
             raise ServiceError("already_reported", _("Feedback on this case has already been given."),
                                field="status")
         if applied:
@@ -505,7 +505,7 @@ def case_feedback(
                 raise ServiceError("invalid_date", _("The measure was applied between the check and today."),
                                    field="applied_on")
         before = _case_snapshot(locked)
-        locked.status = CaseStatus.APPLIED if applied else CaseStatus.NOT_APPLIED
+        locked.status = MeasureCaseStatus.APPLIED if applied else MeasureCaseStatus.NOT_APPLIED
         locked.applied_on = applied_on if applied else None
         locked.outcome_note = note
         locked.feedback_at = timezone.now()
@@ -532,7 +532,7 @@ def cases_set_deadlines(*, actor=None) -> DeadlineResult:
     """Give a deadline to open cases that have none because the calendar year was not loaded when they were
     opened (domain facts §11). One audit record for the run."""
     calendar = current_calendar()
-    pending = list(MeasureCase.objects.filter(status=CaseStatus.OPEN, feedback_due__isnull=True)
+    pending = list(MeasureCase.objects.filter(status=MeasureCaseStatus.OPEN, feedback_due__isnull=True)
                    .values_list("id", "opened_on"))
     by_day: dict[dt.date, list[int]] = {}
     for pk, opened_on in pending:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
-from xinyong.measures.choices import CaseStatus
+from xinyong.measures.choices import MeasureCaseStatus
 from xinyong.measures.files import identifiers_from_file
 from xinyong.measures.forms import CheckForm, FeedbackForm, MeasureForm
 from xinyong.measures.selectors import (
@@ -107,7 +107,7 @@ def console_check(request):
 def console_cases(request):
     _require_any(request.user, Permission.REPORT_FEEDBACK, Permission.VIEW_MEASURE_STATS)
     status = request.GET.get("status", "")
-    status = status if status in CaseStatus.values else ""
+    status = status if status in MeasureCaseStatus.values else ""
     overdue = request.GET.get("overdue") == "1"
     today = timezone.localdate()
     cases = cases_for(request.user, status=status, overdue=overdue, on=today)
@@ -115,7 +115,7 @@ def console_cases(request):
         case.overdue = case.is_overdue(today)
         case.subject_label = subject_display_name(case.subject.kind, case.subject.name)
     return render(request, "measures/console_cases.html", {
-        "cases": cases, "status": status, "overdue": overdue, "statuses": CaseStatus.choices,
+        "cases": cases, "status": status, "overdue": overdue, "statuses": MeasureCaseStatus.choices,
     })
 
 
@@ -128,7 +128,7 @@ def console_case(request, pk):
     except NotFoundOrForbidden:
         raise Http404 from None
     may_answer = (
-        case.status == CaseStatus.OPEN and has_permission(request.user, Permission.REPORT_FEEDBACK)
+        case.status == MeasureCaseStatus.OPEN and has_permission(request.user, Permission.REPORT_FEEDBACK)
         and case.organization_id == request.user.organization_id
     )
     form = FeedbackForm(request.POST or None) if may_answer else None

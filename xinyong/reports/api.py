@@ -14,18 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.security import SessionAuth
 from pydantic import ConfigDict
 
 from xinyong.accounts.api_permissions import caller
 from xinyong.accounts.choices import AccountKind
-from xinyong.api import ApiClientBearer, StaffSessionAuth
+from xinyong.api import ApiClientBearer, StaffSessionAuth, SubjectSessionAuth
 from xinyong.core.errors import ServiceError
+from xinyong.core.schemas import ErrorOut
 from xinyong.disclosure import ratelimit
 from xinyong.disclosure.api import subject_by_key
 from xinyong.disclosure.models import Authorization
@@ -42,23 +42,7 @@ router = Router(tags=["reports"])
 PUBLIC_TAG = "public"
 
 
-class SubjectSessionAuth(SessionAuth):
-    """A citizen's or business's portal session (CSRF-protected for unsafe methods)."""
-
-    def authenticate(self, request: HttpRequest, key):
-        user = super().authenticate(request, key)
-        if user and user.kind == AccountKind.SUBJECT:
-            return user
-        return None
-
-
 ISSUERS = [ApiClientBearer(), StaffSessionAuth(), SubjectSessionAuth()]
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None = None
-    message: str
 
 
 class ReportIssueIn(Schema):

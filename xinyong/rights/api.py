@@ -38,7 +38,7 @@ class TargetOut(Schema):
     label: str
 
 
-class CaseOut(Schema):
+class RightsCaseOut(Schema):
     id: int
     number: str
     kind: CaseKind
@@ -87,7 +87,7 @@ class FileOut(Schema):
     digest: str
 
 
-class CaseDetailOut(CaseOut):
+class CaseDetailOut(RightsCaseOut):
     reasons: str
     requested_change: str
     timeline: list[TimelineOut]
@@ -133,7 +133,7 @@ def _case(request, case_id: int) -> Case:
     return case_for_staff(caller(request), case_id)
 
 
-@router.get("/cases", response=list[CaseOut], summary="Objection and repair cases of the caller's department")
+@router.get("/cases", response=list[RightsCaseOut], summary="Objection and repair cases of the caller's department")
 def cases(request, kind: CaseKind | None = None, status: CaseStatus | None = None, overdue: bool = False):
     require(request, Permission.HANDLE_RIGHTS_CASES)
     today = timezone.localdate()

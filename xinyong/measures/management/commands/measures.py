@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from xinyong.lists.seed import lists_seed
-from xinyong.measures.choices import CaseStatus
+from xinyong.measures.choices import MeasureCaseStatus
 from xinyong.measures.models import MeasureCase
 from xinyong.measures.seed import measures_seed
 from xinyong.measures.selectors import overdue_q
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         result = cases_set_deadlines()
         today = timezone.localdate()
         overdue = MeasureCase.objects.filter(overdue_q(today)).count()
-        open_cases = MeasureCase.objects.filter(status=CaseStatus.OPEN).count()
+        open_cases = MeasureCase.objects.filter(status=MeasureCaseStatus.OPEN).count()
         self.stdout.write(
             f"measures: {result.updated} deadlines set, {result.pending} still waiting for the calendar; "
             f"{open_cases} open cases, {overdue} overdue"
