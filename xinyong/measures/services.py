@@ -63,6 +63,7 @@ IMPLEMENTS = (
     "Art 23: measure_save, check_subjects",
     "Art 24: measure_save, check_subjects",
     "Art 25: measure_save, check_subjects",
+    "Art 33: case_feedback",
 )
 
 FEEDBACK_DEADLINE = "lists.measure_feedback_deadline"
