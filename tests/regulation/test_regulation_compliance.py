@@ -175,6 +175,8 @@ def test_an_article_without_software_duty_is_reported_with_its_reason(tmp_path):
         ('IMPLEMENTS = ("Art 22–26",)', "'Art 22–26' is not an article"),
         ('IMPLEMENTS = ("Art 24 ¶2",)', "'Art 24 ¶2' is not an article"),
         ('IMPLEMENTS = ("第二十四条",)', "'第二十四条' is not an article"),
+        ('IMPLEMENTS = ("Art 24\\n",)', "'Art 24\\n' is not an article"),
+        ('IMPLEMENTS = ("Art 24:",)', "after the colon, the names of the module's functions"),
         ("IMPLEMENTS = (24,)", "24 is not a string"),
         ("IMPLEMENTS = ARTICLES", "IMPLEMENTS must be a tuple of strings"),
         ("IMPLEMENTS = ()", "IMPLEMENTS names no article"),

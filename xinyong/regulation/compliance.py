@@ -39,8 +39,8 @@ STATUS_LABELS = {IMPLEMENTED: "implemented", MISSING: "missing", NO_DUTY: "no so
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
 _SKIP_DIRS = frozenset({"__pycache__", "migrations", "node_modules", ".git"})
 # "Art 24" or "Art 24: name, name" (services only). One space, no ranges, no paragraph: one article each.
-_DECLARATION_RE = re.compile(r"^Art (?P<number>[1-9][0-9]*)(?::(?P<names>.*))?$")
-_IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DECLARATION_RE = re.compile(r"Art (?P<number>[1-9][0-9]*)(?::(?P<names>.*))?", re.DOTALL)
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FORMAT_HINT = 'write "Art N" with N an article number of the 承德市社会信用促进条例'
 
 
@@ -194,7 +194,7 @@ def parse_declaration(text: object, *, allow_names: bool) -> tuple[int, tuple[st
     """(article number, names) of one declaration string; ValueError saying what is wrong."""
     if not isinstance(text, str):
         raise ValueError(f"{text!r} is not a string: {FORMAT_HINT}")
-    match = _DECLARATION_RE.match(text)
+    match = _DECLARATION_RE.fullmatch(text)
     if not match:
         raise ValueError(f"{text!r} is not an article: {FORMAT_HINT}")
     number = int(match.group("number"))
@@ -206,7 +206,7 @@ def parse_declaration(text: object, *, allow_names: bool) -> tuple[int, tuple[st
     if not allow_names:
         raise ValueError(f"{text!r}: a test marker names the article only")
     names = tuple(name.strip() for name in names_text.split(","))
-    if not all(_IDENTIFIER_RE.match(name) for name in names):
+    if not all(_IDENTIFIER_RE.fullmatch(name) for name in names):
         raise ValueError(f"{text!r}: after the colon, the names of the module's functions, comma-separated")
     if len(set(names)) != len(names):
         raise ValueError(f"{text!r}: a function is named twice")
