@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.smoke
+pytestmark = [pytest.mark.smoke, pytest.mark.articles("Art 15")]
 
 GOOD = {
     "XINYONG_ENV": "production",

@@ -6,7 +6,7 @@ import pytest
 
 from xinyong.accounts.permissions import Permission, has_permission
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 17", "Art 21")]
 
 
 @pytest.mark.parametrize("kind", ["bank", "agency", "association"])

@@ -12,7 +12,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.core.errors import ServiceError
 from xinyong.core.identifiers import make_uscc
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 6")]
 
 CITY_BUREAU = make_uscc("1", "1", "130800", "00000133")
 BAD_CHECK = CITY_BUREAU[:-1] + ("0" if CITY_BUREAU[-1] != "0" else "1")

@@ -29,7 +29,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.core.errors import PermissionDenied, ServiceError
 from xinyong.web.navigation import CONSOLE_NAVIGATION
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 15")]
 
 BUSINESS_ROLES = sorted(set(Role) - ADMINISTRATOR_ROLES)
 # Permission families by what they reach. A new permission joins a family by its prefix.

@@ -17,7 +17,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.core.crypto import load_keyring
 from xinyong.core.identifiers import make_uscc
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.articles("Art 32", "Art 33")]
 
 
 def add_orgs(n: int, start: int = 1) -> None:

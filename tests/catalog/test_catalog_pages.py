@@ -14,7 +14,7 @@ from xinyong.catalog.models import CatalogVersion
 from xinyong.catalog.selectors import item_current, item_fields
 from xinyong.regulation.parameters import parameter
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 
 class Structure(HTMLParser):

@@ -11,7 +11,7 @@ from xinyong.catalog.prohibited import PROHIBITED_KINDS, prohibited_kind
 from xinyong.catalog.services import FieldData, catalog_item_save
 from xinyong.core.errors import ServiceError
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 19")]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from xinyong.catalog.services import (
 )
 from xinyong.core.errors import ServiceError
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -34,6 +34,8 @@ from xinyong.core.crypto import (
 )
 from xinyong.core.crypto.software import SoftwareProvider, pbkdf2_generic
 
+pytestmark = pytest.mark.articles("Art 15")
+
 CONTEXT = "subjects.Subject.identifier"
 ID_NUMBER = "130802199005060018"
 
@@ -282,6 +284,7 @@ def test_load_keyring_is_cached_and_notices_rotation(key_file):
 # --- sealing ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 17")
 @settings(max_examples=25, deadline=None)
 @given(plaintext=st.text(max_size=60))
 def test_seal_round_trip(plaintext, tmp_path_factory):
@@ -308,6 +311,7 @@ def test_seal_token_format_and_fresh_nonce(key_file):
     assert unseal(token, context=CONTEXT) == ID_NUMBER
 
 
+@pytest.mark.articles("Art 17")
 def test_tampered_token_is_refused(key_file):
     token = seal(ID_NUMBER, context=CONTEXT)
     prefix, key_id, body = token.split(":")
@@ -324,6 +328,7 @@ def test_tampered_token_is_refused(key_file):
             unseal(broken, context=CONTEXT)
 
 
+@pytest.mark.articles("Art 17")
 def test_wrong_context_is_refused(key_file):
     token = seal(ID_NUMBER, context=CONTEXT)
     with pytest.raises(SealError, match="context") as excinfo:
@@ -382,6 +387,7 @@ def test_rotation_of_a_missing_keyring_or_unknown_purpose_fails(tmp_path, key_fi
 # --- blind index -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 17")
 def test_blind_index_is_deterministic_keyed_and_kind_separated(key_file, tmp_path):
     index = blind_index("id", ID_NUMBER)
     assert index == blind_index("id", ID_NUMBER)

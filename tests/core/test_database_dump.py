@@ -16,6 +16,8 @@ from django.db import connection
 from xinyong.core.identifiers import IdentifierType, validate
 from xinyong.subjects.models import Subject
 
+pytestmark = pytest.mark.articles("Art 17", "Art 19")
+
 # 18-character citizen ID candidates (digits with an optional X) and 15-digit legacy numbers, not part of a
 # longer run of digits.
 CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")

@@ -39,6 +39,8 @@ from xinyong.core.identifiers import (
     validate,
 )
 
+pytestmark = pytest.mark.articles("Art 19", "Art 20")
+
 USCC = IdentifierType.USCC
 CITIZEN_ID = IdentifierType.CITIZEN_ID
 HK_MACAU = IdentifierType.HK_MACAU

@@ -19,6 +19,8 @@ from xinyong.core.identifiers import make_citizen_id
 from xinyong.subjects.selectors import subject_find_by_identifier
 from xinyong.subjects.services import SubjectData, subject_register
 
+pytestmark = pytest.mark.articles("Art 15")
+
 
 def test_keys_init_refuses_to_overwrite_an_existing_keyring(tmp_path, monkeypatch):
     monkeypatch.setenv("XINYONG_KEY_FILE", str(tmp_path / "k" / "keyring.json"))

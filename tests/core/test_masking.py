@@ -19,6 +19,8 @@ from xinyong.core.identifiers import (
 )
 from xinyong.core.masking import mask_identifier, mask_name, mask_phone
 
+pytestmark = pytest.mark.articles("Art 19")
+
 DIGITS = "0123456789"
 LONG_DIGIT_RUN = re.compile(r"\d{8,}")
 

@@ -16,7 +16,7 @@ from xinyong.disclosure.access import access_public_profile, access_subject_info
 from xinyong.disclosure.models import QueryLogEntry
 from xinyong.disclosure.services import authorization_revoke
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 17", "Art 21")]
 
 LAST_PUBLIC_DAY = dt.date(2029, 3, 4)  # the penalty's window ends (exclusive) on 2029-03-05
 
@@ -28,6 +28,7 @@ def codes(info) -> list[str]:
 # --- public (Art 18, 19) ------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 18")
 def test_a_penalty_is_public_on_the_last_day_of_its_window_and_not_the_next_day(company):
     on_last_day = access_public_profile(company, on=LAST_PUBLIC_DAY)
     the_next_day = access_public_profile(company, on=LAST_PUBLIC_DAY + dt.timedelta(days=1))
@@ -46,6 +47,7 @@ def test_the_public_profile_follows_the_frozen_clock_when_no_day_is_given(compan
     assert access_public_profile(company).records == []
 
 
+@pytest.mark.articles("Art 18")
 def test_public_reads_are_not_logged_and_show_only_the_public_class(company, make_record):
     make_record(company, disclosure_class="authorized")
     make_record(company, disclosure_class="shared")
@@ -54,6 +56,7 @@ def test_public_reads_are_not_logged_and_show_only_the_public_class(company, mak
     assert QueryLogEntry.objects.count() == 0
 
 
+@pytest.mark.articles("Art 19")
 def test_a_natural_person_is_never_public(person):
     with pytest.raises(NotFoundOrForbidden):
         access_public_profile(person)
@@ -122,6 +125,7 @@ def test_a_bank_cannot_query_by_virtue_of_office(company, bank, make_staff):
 # --- self (Art 29) ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 29")
 def test_a_subject_sees_all_its_information_with_sources_and_reasons_for_changes(person, account_for, make_record):
     from xinyong.records.models import CreditRecord
     from xinyong.records.services import record_correct
@@ -138,6 +142,7 @@ def test_a_subject_sees_all_its_information_with_sources_and_reasons_for_changes
     assert QueryLogEntry.objects.get().mode == "self"
 
 
+@pytest.mark.articles("Art 29")
 def test_a_subject_account_cannot_read_another_subject(person, company, account_for):
     account = account_for(company)
     with pytest.raises(NotFoundOrForbidden):
@@ -247,6 +252,7 @@ def test_every_non_public_read_writes_exactly_one_log_row(company, person, bank,
     ]
 
 
+@pytest.mark.articles("Art 19")
 def test_no_read_of_a_person_shows_eight_digits_of_the_id_number(person, bank, make_staff, account_for, grant):
     analyst = make_staff(roles=("analyst",), organization=bank)
     clerk = make_staff(roles=("case_handler",))
@@ -263,6 +269,7 @@ def test_no_read_of_a_person_shows_eight_digits_of_the_id_number(person, bank, m
             assert person.plain_id[start : start + 8] not in text
 
 
+@pytest.mark.articles("Art 29")
 def test_a_self_read_without_an_account_is_only_the_service_windows(person):
     with pytest.raises(NotFoundOrForbidden):
         access_subject_information(requester=None, subject=person, mode="self")

@@ -9,7 +9,7 @@ from disclosure_fixtures import COMPANY
 
 from xinyong.disclosure.models import QueryLogEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 PUBLIC_OPERATIONS = {("get", "/api/v1/public/search"), ("get", "/api/v1/public/organizations/{uscc}")}
 
@@ -59,6 +59,7 @@ def test_anyone_reads_an_organizations_public_profile_and_nothing_else(client, c
     assert QueryLogEntry.objects.count() == 0
 
 
+@pytest.mark.articles("Art 19")
 def test_natural_persons_are_never_found_by_the_public_api(client, person):
     assert client.get("/api/v1/public/search", {"q": "王小明"}).json()["results"] == []
     assert client.get("/api/v1/public/search", {"q": person.plain_id}).json()["results"] == []
@@ -102,6 +103,7 @@ def test_forbidden_and_missing_look_the_same_for_every_caller(company, bank_clie
     assert credit_information(city, company.pk, mode="official", purpose="检查").status_code == 200
 
 
+@pytest.mark.articles("Art 19")
 def test_an_id_number_is_never_taken_as_a_key_nor_logged(person, bank_client):
     response = credit_information(bank_client, person.plain_id, mode="authorized", authorization=1, purpose="x")
     assert response.status_code == 404

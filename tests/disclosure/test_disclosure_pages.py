@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xinyong.disclosure.models import Authorization, QueryLogEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 
 def test_the_search_page_finds_an_organization_and_links_its_page(client, company):
@@ -25,6 +25,7 @@ def test_the_home_page_search_box_goes_to_the_search(client):
     assert 'action="/search/"' in page
 
 
+@pytest.mark.articles("Art 18")
 def test_the_organization_page_shows_a_penalty_until_its_window_ends(client, company, monkeypatch):
     url = f"/org/{company.identifier_masked}/"
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2029, 3, 4))
@@ -40,6 +41,7 @@ def test_the_organization_page_marks_objections_and_repairs(client, company, mak
     assert "异议中" in page and "信用修复中" in page
 
 
+@pytest.mark.articles("Art 19")
 def test_a_person_or_unknown_code_has_no_page(client, person):
     assert client.get("/org/91130802MA0000000X/").status_code == 404
     assert client.get(f"/org/{person.plain_id}/").status_code == 404
@@ -98,6 +100,7 @@ def test_another_subjects_authorization_is_not_found(client, company, person, ba
     assert authorization.status == "confirmed"
 
 
+@pytest.mark.articles("Art 29")
 def test_the_subject_sees_who_read_its_data_with_the_persons_name_masked(
     client, person, bank, make_staff, grant
 ):
@@ -115,6 +118,7 @@ def test_the_subject_sees_who_read_its_data_with_the_persons_name_masked(
     assert "赵**" in page and "赵信贷" not in page
 
 
+@pytest.mark.articles("Art 29")
 def test_the_subject_reads_its_own_information_and_the_read_is_logged(client, person, account_for):
     account = account_for(person)
     client.force_login(account)

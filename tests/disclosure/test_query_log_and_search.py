@@ -19,7 +19,7 @@ from xinyong.disclosure.models import OrganizationSearch, QueryLogEntry
 from xinyong.disclosure.search import bigrams, normalize_name, organization_search, search_index_catch_up
 from xinyong.disclosure.services import query_log_purge
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 
 @pytest.fixture
@@ -84,6 +84,7 @@ def test_the_uscc_is_searched_exactly_through_the_blind_index(company):
     assert organization_search(org_uscc(4243)).subjects == []
 
 
+@pytest.mark.articles("Art 19")
 def test_persons_are_never_indexed_or_found(person, company):
     search_index_catch_up()
     assert set(OrganizationSearch.objects.values_list("subject_id", flat=True)) == {company.pk}

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from xinyong.accounts.testing import staff_session
 from xinyong.ingestion.pipeline import ingest_file
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 33")]
 
 PERIOD = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
 

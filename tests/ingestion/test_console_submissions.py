@@ -19,7 +19,7 @@ from xinyong.accounts.testing import staff_session
 from xinyong.ingestion.models import Batch, RejectedRow
 from xinyong.records.models import CreditRecord
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 
 

@@ -10,7 +10,7 @@ from xinyong.catalog.selectors import field_for_header
 from xinyong.ingestion.models import Batch
 from xinyong.records.models import CreditRecord, RecordRevision
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 
 def by_code(item, row):
@@ -22,6 +22,7 @@ def submitter(penalty, provider, api_client_for):
     return api_client_for(provider, {"data_submitter"})
 
 
+@pytest.mark.articles("Art 7")
 def test_a_department_submits_one_record_and_gets_its_id(penalty, provider, submitter):
     response = submitter.post("/api/v1/submissions/admin-penalty/records", by_code(penalty, penalty_row(provider.uscc)),
                               content_type="application/json")
@@ -77,6 +78,7 @@ def test_an_item_the_department_does_not_provide_answers_like_a_missing_one(pena
     assert refused.json() == missing.json()
 
 
+@pytest.mark.articles("Art 7")
 def test_a_json_batch_and_a_file_upload(penalty, provider, submitter, tmp_path):
     rows = [by_code(penalty, penalty_row(provider.uscc)) for _ in range(3)]
     rows.append(dict(rows[0]))
@@ -115,6 +117,7 @@ def test_roles_without_the_submit_permission_are_refused(penalty, provider, api_
     assert not Batch.objects.exists()
 
 
+@pytest.mark.articles("Art 30")
 def test_corrections_and_withdrawals_through_the_api(penalty, provider, submitter, make_org, api_client_for):
     payload = by_code(penalty, penalty_row(provider.uscc))
     record_id = submitter.post("/api/v1/submissions/admin-penalty/records", payload,

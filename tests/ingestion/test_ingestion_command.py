@@ -14,7 +14,7 @@ from ingestion_fixtures import penalty_row, write_csv
 from xinyong.cli import main
 from xinyong.records.models import CreditRecord
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 
 def run(capsys, *args) -> tuple[int, list[str]]:

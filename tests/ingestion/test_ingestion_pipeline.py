@@ -24,7 +24,7 @@ from xinyong.ingestion.pipeline import batch_receipt_verify, ingest_file
 from xinyong.records.models import CreditRecord, RecordRevision
 from xinyong.subjects.models import Subject
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 
 def ingest(path, provider, **kwargs):
@@ -76,6 +76,7 @@ def test_excel_serial_dates_are_read(tmp_path, penalty, provider):
     assert CreditRecord.objects.get().decision_date == DECISION
 
 
+@pytest.mark.articles("Art 19")
 def test_a_prohibited_column_refuses_the_whole_file_and_stores_nothing(tmp_path, penalty, provider):
     rows = [dict(penalty_row(provider.uscc), 血型="A") for _ in range(3)]
     result = ingest(write_csv(tmp_path / "p.csv", rows), provider)
@@ -163,6 +164,7 @@ def test_a_name_differing_from_the_registry_is_flagged_not_overwritten(tmp_path,
     assert CreditRecord.objects.get(document_number=renamed["行政处罚决定书文号"]).name_mismatch
 
 
+@pytest.mark.articles("Art 19")
 def test_persons_are_linked_by_blind_index_and_stored_with_masked_id_numbers(tmp_path, penalty, provider):
     rows = [person_row(provider.uscc, n=7), person_row(provider.uscc, n=7)]
     result = ingest(write_csv(tmp_path / "p.csv", rows), provider)
@@ -175,6 +177,7 @@ def test_persons_are_linked_by_blind_index_and_stored_with_masked_id_numbers(tmp
         assert revision.data["CF_ZJHM"] == person_id(7)[:6] + "********" + person_id(7)[-4:]
 
 
+@pytest.mark.articles("Art 20")
 def test_an_individual_business_needs_a_92_code_or_a_person_id(tmp_path, penalty, provider):
     ok_uscc = org_uscc(31, org_type="2")
     rows = [
@@ -237,6 +240,7 @@ def test_a_dry_run_validates_and_stores_nothing(tmp_path, penalty, provider):
     assert not Batch.objects.exists() and not CreditRecord.objects.exists() and not Subject.objects.exists()
 
 
+@pytest.mark.articles("Art 20")
 def test_market_information_needs_a_consent_reference_on_each_row(tmp_path, penalty, provider):
     penalty.is_market_information = True
     penalty.save(update_fields=["is_market_information"])

@@ -12,7 +12,7 @@ from ingestion_fixtures import penalty_row, person_row, write_csv
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import ingest_file
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18")]
 
 _files = itertools.count(1)
 BAD = [{"违法事实": ""}, {"罚款金额（万元）": "-1"}, {"处罚决定日期": "明天"}, {"行政相对人类别": "未知"},

@@ -21,7 +21,7 @@ from xinyong.ingestion.quality import quality_report
 from xinyong.regulation.models import CalendarYear
 from xinyong.regulation.parameters import parameter
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 18", "Art 33")]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -10,7 +10,7 @@ from lists_fixtures import SERVED, WINDOW_END, register_org
 
 from xinyong.lists.models import ListEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22", "Art 24")]
 
 
 def post_json(client, url, body=None):

@@ -17,7 +17,7 @@ from xinyong.lists.selectors import public_list_entries
 from xinyong.lists.services import list_entry_notify, list_entry_propose, list_entry_remove
 from xinyong.subjects.services import subject_account_create
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22")]
 
 
 class Structure(HTMLParser):
@@ -109,6 +109,7 @@ def test_public_list_entries_gives_the_disclosure_page_the_lists_an_organization
     assert public_list_entries(register_person(), DECIDED) == [] and public_list_entries(None) == []
 
 
+@pytest.mark.articles("Art 24")
 def test_the_subject_reads_its_notice_in_its_account_and_no_one_elses_art_24(client, clerk, company):
     entry = list_entry_propose(definition=definition("serious-dishonesty"), subject=company, reasons="拟列入",
                                actor=clerk, on=SERVED)

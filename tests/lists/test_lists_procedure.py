@@ -35,7 +35,7 @@ from xinyong.lists.services import (
 from xinyong.regulation.parameters import rule_version
 from xinyong.subjects.services import subject_relation_add
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22", "Art 24")]
 
 REASONS = "在政府采购活动中提供虚假材料谋取中标，情节严重。"
 
@@ -210,6 +210,7 @@ def test_the_related_persons_on_the_decision_date_are_recorded_with_the_entry_ar
     assert publish_entry(company, clerk, "key-supervision").related_persons.count() == 0
 
 
+@pytest.mark.articles("Art 30", "Art 31")
 def test_removal_on_repair_or_revocation_needs_a_note_and_is_published_art_31(clerk, company):
     entry = publish_entry(company, clerk)
     with pytest.raises(ServiceError) as refused:
@@ -227,6 +228,7 @@ def test_removal_on_repair_or_revocation_needs_a_note_and_is_published_art_31(cl
     assert audit_count(AuditEventType.LIST_ENTRY_REMOVED) == 2
 
 
+@pytest.mark.articles("Art 31")
 def test_credit_repair_does_not_apply_to_the_honor_list(clerk, company):
     entry = publish_entry(company, clerk, "honor")
     with pytest.raises(ServiceError) as refused:

@@ -12,7 +12,7 @@ from lists_fixtures import audit_count, publish_entry, register_org
 from xinyong.audit.choices import AuditEventType
 from xinyong.measures.models import CheckLog, MeasureCase
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22")]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from xinyong.measures.models import MeasureCase
 from xinyong.measures.selectors import case_statistics, cases_for
 from xinyong.measures.services import case_feedback, cases_set_deadlines, check_subjects
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22")]
 
 
 @pytest.fixture
@@ -65,6 +65,7 @@ def test_another_department_can_neither_see_nor_answer_a_case(implementer, liste
     assert cases_for(other) == []
 
 
+@pytest.mark.articles("Art 33")
 def test_a_case_past_its_deadline_is_flagged_overdue_and_a_late_answer_is_counted_art_33(
     implementer, listed, clerk
 ):

@@ -14,7 +14,7 @@ from xinyong.measures.models import Measure
 from xinyong.measures.selectors import measure_applicable, measure_catalog
 from xinyong.measures.services import measure_save
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 22", "Art 24")]
 
 
 def save(actor=None, **overrides):
@@ -60,6 +60,7 @@ def test_the_database_refuses_a_measure_without_a_basis_even_past_the_service():
         Measure.objects.filter(pk=measure.pk).update(legal_basis="")
 
 
+@pytest.mark.articles("Art 23")
 @pytest.mark.parametrize("rank", ["city_document", "provincial_document"])
 def test_a_punishment_resting_on_local_government_rules_is_refused_but_a_reward_may_art_23_24(clerk, rank):
     with pytest.raises(ServiceError) as refused:
@@ -70,6 +71,7 @@ def test_a_punishment_resting_on_local_government_rules_is_refused_but_a_reward_
     assert reward.pk and audit_count(AuditEventType.MEASURE_SAVED) == 1
 
 
+@pytest.mark.articles("Art 23", "Art 25")
 def test_a_reward_is_triggered_by_the_honor_list_and_a_punishment_by_a_dishonesty_list(clerk):
     with pytest.raises(ServiceError) as refused:
         save(clerk, triggering_lists=[definition("honor")])

@@ -32,7 +32,7 @@ from xinyong.measures.models import CheckLog, MeasureCase
 from xinyong.measures.services import canonical_identifier, check_subjects, measure_save
 from xinyong.subjects.services import subject_relation_add
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 22")]
 
 
 class World:
@@ -88,6 +88,7 @@ def uscc(subject) -> tuple[str, str]:
     return ("uscc", subject.identifier)
 
 
+@pytest.mark.articles("Art 25")
 def test_a_procurement_check_returns_the_measure_with_its_basis_and_the_triggering_entry(implementer, world):
     result = check_subjects(requester=implementer, scenario="procurement", identifiers=[uscc(world.listed)])
     (answer,) = result.results
@@ -103,6 +104,7 @@ def test_a_procurement_check_returns_the_measure_with_its_basis_and_the_triggeri
     assert case.entry_id == world.listed_entry.pk and case.scenario == "procurement"
 
 
+@pytest.mark.articles("Art 23", "Art 25")
 def test_the_courts_list_triggers_the_bidding_restriction_and_the_honor_list_a_reward(implementer, world):
     result = check_subjects(requester=implementer, scenario="bidding",
                             identifiers=[uscc(world.court), uscc(world.honored)])
@@ -111,6 +113,7 @@ def test_the_courts_list_triggers_the_bidding_restriction_and_the_honor_list_a_r
     assert [(m.code, m.kind) for m in honored.measures] == [("priority-selection", "reward")]
 
 
+@pytest.mark.articles("Art 31")
 @pytest.mark.parametrize("which", ["expired", "repaired", "revoked", "unpublished", "notified", "clean"])
 def test_expired_repaired_revoked_and_unpublished_entries_never_trigger_a_measure_art_31(implementer, world, which):
     subject = getattr(world, which)
@@ -131,6 +134,7 @@ def test_an_entry_stops_triggering_on_its_last_day_even_before_the_expiry_job(im
     assert on_the_day.results[0].status == CheckStatus.CLEAR
 
 
+@pytest.mark.articles("Art 24")
 def test_a_measure_for_related_persons_reaches_the_legal_representative_recorded_with_the_entry_art_24(
     implementer, clerk, world
 ):

@@ -18,7 +18,7 @@ from xinyong.notifications.models import Notice, OutboxMessage
 from xinyong.notifications.services import contact_details_set
 from xinyong.subjects.models import Subject
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.articles("Art 29")]
 
 
 # --- (a) new information from a submission (Art 18, 29) ---------------------------------------------------
@@ -81,6 +81,7 @@ def test_finding_the_subjects_to_tell_is_one_query_when_none_has_an_account(
 # --- (b) the listing procedure (Art 22, 24) ---------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 24")
 def test_the_listing_procedure_puts_its_notice_publication_and_removal_in_the_subjects_inbox(
     client, clerk, subject_account, render_notices_fast
 ):
@@ -107,6 +108,7 @@ def test_the_listing_procedure_puts_its_notice_publication_and_removal_in_the_su
     assert entry.notice_number in inbox and "您已被移出" in inbox
 
 
+@pytest.mark.articles("Art 24")
 def test_a_list_decided_by_another_body_without_prior_notice_still_tells_of_the_publication(
     clerk, subject_account, render_notices_fast
 ):

@@ -33,6 +33,7 @@ def record(tmp_path, penalty, provider):
     return CreditRecord.objects.get()
 
 
+@pytest.mark.articles("Art 18")
 def test_a_stored_record_is_pinned_to_its_item_version_with_a_server_computed_window(record, penalty):
     assert record.item_id == penalty.pk and record.item_code == "admin-penalty"
     assert record.disclosure_class == penalty.disclosure_class
@@ -42,6 +43,7 @@ def test_a_stored_record_is_pinned_to_its_item_version_with_a_server_computed_wi
     assert record_revision_verify(record).ok
 
 
+@pytest.mark.articles("Art 18")
 def test_the_public_window_ends_exactly_at_publication_end(record):
     assert not record_is_public_on(record, DECISION - dt.timedelta(days=1))
     assert record_is_public_on(record, DECISION)
@@ -49,6 +51,7 @@ def test_the_public_window_ends_exactly_at_publication_end(record):
     assert not record_is_public_on(record, record.publication_end)
 
 
+@pytest.mark.articles("Art 30")
 def test_a_correction_creates_a_revision_and_keeps_the_history(record):
     revision = record_correct(record=record, data={"CF_NR_FK": "2.5", "处罚决定日期": "2026/3/6"},
                               reason="金额、日期录入错误")
@@ -63,6 +66,7 @@ def test_a_correction_creates_a_revision_and_keeps_the_history(record):
     assert event.articles == ["Art 30"] and set(event.details["fields"]) == {"CF_JDRQ", "CF_NR_FK"}
 
 
+@pytest.mark.articles("Art 30")
 def test_a_correction_is_validated_like_a_submission_and_needs_a_reason(record):
     from xinyong.ingestion.validation import RowsRejected
 
@@ -75,6 +79,7 @@ def test_a_correction_is_validated_like_a_submission_and_needs_a_reason(record):
     assert record.revisions.count() == 1
 
 
+@pytest.mark.articles("Art 30")
 def test_a_correction_cannot_move_the_record_to_another_subject(record):
     from xinyong.ingestion.pipeline import _BatchRun  # noqa: F401 - the pipeline shares the rule
 
@@ -84,6 +89,7 @@ def test_a_correction_cannot_move_the_record_to_another_subject(record):
     assert refused.value.code == "subject_change_not_allowed"
 
 
+@pytest.mark.articles("Art 30")
 def test_a_file_row_marked_as_a_correction_adds_a_revision(tmp_path, record, provider):
     row = penalty_row(provider.uscc)
     current = record.revisions.get().data
@@ -101,6 +107,7 @@ def test_a_file_row_marked_as_a_correction_adds_a_revision(tmp_path, record, pro
     assert result.rejected == 1 and RejectedRow.objects.get().code == "correction_target_missing"
 
 
+@pytest.mark.articles("Art 30")
 def test_a_withdrawn_record_is_kept_but_no_longer_usable(record):
     subject = record.subject
     assert [r.pk for r in records_for_subject(subject, usable_only=True)] == [record.pk]
@@ -116,6 +123,7 @@ def test_a_withdrawn_record_is_kept_but_no_longer_usable(record):
     assert AuditEvent.objects.filter(event_type=AuditEventType.RECORD_WITHDRAWN).count() == 1
 
 
+@pytest.mark.articles("Art 32")
 def test_the_revision_table_refuses_update_and_delete(record):
     for statement in (f"UPDATE {RecordRevision._meta.db_table} SET reason = 'x'",
                       f"DELETE FROM {RecordRevision._meta.db_table}"):
@@ -137,6 +145,7 @@ def _bypassing_the_trigger(statement: str) -> None:
             cursor.execute(statement)
 
 
+@pytest.mark.articles("Art 32")
 def test_a_byte_changed_in_a_revision_is_detected_and_the_record_is_not_served(record):
     table = RecordRevision._meta.db_table
     column = "data::text" if connection.vendor == "postgresql" else "data"
@@ -152,6 +161,7 @@ def test_a_byte_changed_in_a_revision_is_detected_and_the_record_is_not_served(r
     assert refused.value.code == "integrity_failed"
 
 
+@pytest.mark.articles("Art 32")
 def test_a_disclosure_class_changed_on_the_record_row_is_detected(record):
     CreditRecord.objects.filter(pk=record.pk).update(disclosure_class="authorized")
     record.refresh_from_db()

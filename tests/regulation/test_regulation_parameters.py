@@ -60,8 +60,7 @@ reference = {{ title = "某决定", article = "第一条" }}
 """
 
 
-# Citations in these file texts are assembled at run time so that this file does not count as testing
-# the article it happens to use (`xinyong compliance` greps tests for citations).
+# How a parameter file cites an article of the regulation ("Art N").
 CITE = "Art" + " "
 ART_REF = f'reference = "{CITE}28"'
 

@@ -29,7 +29,7 @@ from xinyong.reports.services import (
     report_verify_pdf,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 TITLE = "承德市公共信用信息报告"
 
@@ -66,6 +66,7 @@ def test_the_pdf_shows_the_title_and_every_section_in_the_national_order_in_cjk_
     assert report.number in text
 
 
+@pytest.mark.articles("Art 29")
 def test_each_record_shows_its_source_department_and_date_and_empty_sections_say_none(company, issue, provider):
     report = issue(company)
     sections = sections_of(report)
@@ -93,6 +94,7 @@ def test_records_under_objection_or_repair_are_marked_in_the_report(company, iss
     assert re.search(r"诚实守信相关荣誉\s*信用修复中", text)
 
 
+@pytest.mark.articles("Art 29")
 def test_the_subjects_own_report_shows_the_reasons_of_changes_art_29(company, issue):
     from xinyong.records.services import record_correct
 
@@ -115,6 +117,7 @@ def test_the_public_variant_shows_only_public_records(company, issue, make_staff
     assert public.query_mode == "public" and "公示信息版" in pdf_text(bytes(public.pdf))
 
 
+@pytest.mark.articles("Art 19")
 def test_a_public_report_of_a_natural_person_is_refused_like_a_missing_subject(person, make_staff):
     with pytest.raises(NotFoundOrForbidden):
         report_issue(subject=person, variant="public", requester=make_staff())
@@ -315,6 +318,7 @@ def test_a_revoked_or_expired_report_is_authentic_but_not_in_force(company, issu
 # --- personal information -----------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 19")
 def test_a_persons_report_holds_no_plain_id_number(person, issue):
     report = issue(person)
     text = pdf_text(bytes(report.pdf))

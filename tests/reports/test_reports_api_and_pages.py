@@ -14,7 +14,7 @@ from report_fixtures import COMPANY, COMPANY_USCC, pdf_text
 from xinyong.disclosure.models import QueryLogEntry
 from xinyong.reports.models import Report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 API = "/api/v1/reports"
 
@@ -27,6 +27,7 @@ def test_the_account_page_links_to_my_reports(client, company, account_for):
     assert "/reports/mine/" in client.get("/account/").content.decode()
 
 
+@pytest.mark.articles("Art 29")
 def test_a_subject_issues_its_full_report_on_its_page_and_downloads_it(client, company, account_for):
     account = account_for(company)
     client.force_login(account)

@@ -16,7 +16,7 @@ from xinyong.reports.choices import VerificationStatus
 from xinyong.reports.models import Report
 from xinyong.reports.services import report_verify_number, report_verify_pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 21")]
 
 
 def run(*args) -> dict:
@@ -41,6 +41,7 @@ def test_the_command_writes_a_public_report_and_exits_0(company, tmp_path):
     assert report_verify_pdf(out.read_bytes()).valid
 
 
+@pytest.mark.articles("Art 29")
 def test_the_command_writes_a_full_report_read_in_mode_self_at_the_window(company, tmp_path):
     out = tmp_path / "report.pdf"
     line = run("--subject", COMPANY_USCC, "--kind", "org", "--variant", "full", "--out", str(out),

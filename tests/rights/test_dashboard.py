@@ -31,7 +31,7 @@ from xinyong.rights.deadlines import cases_run_deadlines
 from xinyong.rights.services import objection_decide, objection_file
 from xinyong.web.testing import assert_accessible
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 33")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 11, 9)  # a Monday

@@ -29,7 +29,7 @@ from xinyong.rights.deadlines import cases_run_deadlines
 from xinyong.rights.models import Case, CaseEvent
 from xinyong.rights.services import objection_decide, objection_file, repair_apply
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 28", "Art 33")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY_EVE = dt.date(2026, 9, 30)  # a Wednesday
@@ -195,6 +195,7 @@ def test_decided_cases_are_never_escalated_and_a_late_decision_stays_counted(rec
     assert decided_in_time.escalated_on is None and not decided_in_time.decided_late
 
 
+@pytest.mark.articles("Art 31")
 def test_a_repair_application_has_its_own_deadline_and_is_escalated_like_an_objection(record, account):
     materials = {"commitment": [Upload(name="承诺书.pdf")], "rectification": [Upload(name="缴款凭证.pdf")]}
     case = repair_apply(subject=record.subject, record=record, reasons="已缴清罚款并完成整改。", applicant=account,

@@ -24,7 +24,7 @@ from xinyong.regulation.parameters import parameter
 from xinyong.rights.choices import CaseAction, CaseStatus, Outcome
 from xinyong.rights.services import case_cancel, case_extend, objection_decide, objection_file
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 28", "Art 30")]
 
 
 def notices_of(subject=None, organization=None):

@@ -26,7 +26,7 @@ from xinyong.rights.choices import CaseStatus, Outcome
 from xinyong.rights.selectors import repair_eligibility
 from xinyong.rights.services import case_extend, repair_apply, repair_decide
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 31")]
 
 
 

@@ -16,7 +16,7 @@ from xinyong.records.choices import RecordStatus
 from xinyong.rights.choices import CaseStatus
 from xinyong.rights.services import objection_file, repair_apply
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_notices_fast"), pytest.mark.articles("Art 28")]
 
 JSON = "application/json"
 
@@ -74,6 +74,7 @@ def test_the_deadline_is_extended_once_with_a_reason(provider_api, objection):
     assert provider_api.post(url, {"days": 3}, content_type=JSON).status_code == 422  # a written reason
 
 
+@pytest.mark.articles("Art 30")
 def test_an_objection_is_decided_with_corrections_and_a_new_revision(provider_api, objection, record):
     url = f"/api/v1/rights/cases/{objection.pk}/objection-decision"
     wrong_kind = provider_api.post(f"/api/v1/rights/cases/{objection.pk}/repair-decision",
@@ -104,6 +105,7 @@ def test_a_rejected_correction_names_the_field(provider_api, objection):
     assert response.json()["field"] == "CF_JDRQ"
 
 
+@pytest.mark.articles("Art 31")
 def test_a_repair_is_approved_through_the_api(provider_api, record, account):
     case = repair_apply(subject=record.subject, record=record, reasons="已缴清罚款。", applicant=account,
                         materials={"commitment": [Upload()], "rectification": [Upload()]})

@@ -61,6 +61,7 @@ def file_objection(record, account, **extra) -> Case:
 # --- the portal ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 28")
 @pytest.mark.smoke
 def test_filing_an_objection_in_the_portal_marks_the_record_on_the_public_page_at_once(
     portal_client, record, pdf_upload
@@ -162,6 +163,7 @@ def test_another_subjects_record_and_case_answer_404(portal_client, record, othe
     assert case.number not in portal_client.get("/rights/").content.decode()
 
 
+@pytest.mark.articles("Art 28")
 def test_the_subject_withdraws_its_open_objection_and_the_mark_goes(portal_client, record, account):
     case = file_objection(record, account)
     response = portal_client.post(f"/rights/{case.pk}/withdraw/", {"reason": "已与处罚机关沟通一致。"})
@@ -185,6 +187,7 @@ def test_staff_and_anonymous_visitors_are_sent_to_the_subject_login(client, subm
 # --- the console -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 28", "Art 30")
 def test_the_providers_clerk_extends_once_and_corrects_the_record_the_subject_sees_the_outcome(
     portal_client, record, account, submitter, console_client_for
 ):
@@ -300,6 +303,7 @@ def test_the_console_menu_links_to_the_inbox_for_those_who_handle_cases(submitte
 # --- credit repair ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 31")
 def test_a_non_repairable_item_shows_the_legal_reason_and_no_form(portal_client, company, clerk):
     entry = publish_entry(company, clerk, "court-enforcement")
     page = portal_client.get(f"/rights/repairs/new/?entry={entry.pk}")
@@ -310,6 +314,7 @@ def test_a_non_repairable_item_shows_the_legal_reason_and_no_form(portal_client,
     assert not Case.objects.exists()
 
 
+@pytest.mark.articles("Art 31")
 def test_repair_approval_makes_the_record_leave_the_public_page(
     portal_client, record, submitter, console_client_for, pdf_upload
 ):
@@ -355,6 +360,7 @@ def test_repair_approval_makes_the_record_leave_the_public_page(
     assert f"/rights/repairs/new/?record={record.pk}" not in information
 
 
+@pytest.mark.articles("Art 31")
 def test_a_second_repair_application_is_refused_with_its_reason(portal_client, record, account, pdf_upload):
     repair_apply(subject=record.subject, record=record, reasons="已整改。", applicant=account,
                  materials={"commitment": [pdf_upload()], "rectification": [pdf_upload()]})
@@ -367,6 +373,7 @@ def test_a_second_repair_application_is_refused_with_its_reason(portal_client, r
 # --- reputation restoration (Art 30 ¶2) --------------------------------------------------------------------------
 
 
+@pytest.mark.articles("Art 30")
 def test_a_withdrawn_listing_publishes_a_reputation_notice_on_the_public_page(
     portal_client, company, clerk, console_client_for, pdf_upload
 ):

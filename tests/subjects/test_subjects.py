@@ -59,6 +59,7 @@ def register_company(identifier=COMPANY_USCC, name="承德某某商贸有限公�
     )
 
 
+@pytest.mark.articles("Art 19")
 def test_a_registered_person_is_found_by_its_id_number_and_shown_masked(divisions):
     person = register_person()
     found = subject_find_by_identifier("id", PERSON_ID)
@@ -70,6 +71,7 @@ def test_a_registered_person_is_found_by_its_id_number_and_shown_masked(division
     ).exists()
 
 
+@pytest.mark.articles("Art 19")
 def test_full_width_input_is_normalized_before_matching(divisions):
     register_company()
     full_width = COMPANY_USCC.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
@@ -93,6 +95,7 @@ def test_equality_lookups_on_the_encrypted_column_are_refused(divisions):
         list(Subject.objects.filter(identifier=PERSON_ID))
 
 
+@pytest.mark.articles("Art 19")
 def test_one_subject_per_identifier_is_a_database_constraint(divisions):
     person = register_person()
     clone = Subject(
@@ -102,6 +105,7 @@ def test_one_subject_per_identifier_is_a_database_constraint(divisions):
         clone.save()
 
 
+@pytest.mark.articles("Art 19")
 def test_a_duplicate_registration_is_refused_and_nothing_is_written(divisions):
     register_person()
     events_before = AuditEvent.objects.count()
@@ -111,6 +115,7 @@ def test_a_duplicate_registration_is_refused_and_nothing_is_written(divisions):
     assert Subject.objects.count() == 1 and AuditEvent.objects.count() == events_before
 
 
+@pytest.mark.articles("Art 19")
 @pytest.mark.parametrize(
     ("identifier", "code"),
     [
@@ -127,6 +132,7 @@ def test_an_invalid_id_number_is_refused_with_its_rule(divisions, identifier, co
     assert not Subject.objects.exists()
 
 
+@pytest.mark.articles("Art 19", "Art 20")
 def test_the_kind_of_subject_decides_the_identifier_type_never_the_shape(divisions):
     with pytest.raises(ServiceError) as excinfo:
         subject_register(
@@ -151,6 +157,7 @@ def test_an_unknown_division_is_refused(divisions):
     assert (excinfo.value.code, excinfo.value.field) == ("unknown_division", "division")
 
 
+@pytest.mark.articles("Art 29")
 def test_a_rename_keeps_the_earlier_name_in_the_history(divisions):
     company = register_company(name="承德旧名有限公司")
     today = timezone.localdate()
@@ -164,6 +171,7 @@ def test_a_rename_keeps_the_earlier_name_in_the_history(divisions):
     assert (change.before["name"], change.after["name"]) == ("承德旧名有限公司", "承德新名有限公司")
 
 
+@pytest.mark.articles("Art 29")
 def test_lifecycle_changes_record_date_and_source_and_respect_the_kind(divisions):
     company = register_company()
     person = register_person()
@@ -196,6 +204,7 @@ def test_lifecycle_changes_record_date_and_source_and_respect_the_kind(divisions
     assert company.merged_into_id == merged.pk
 
 
+@pytest.mark.articles("Art 24")
 def test_a_new_legal_representative_ends_the_previous_link(divisions):
     company = register_company()
     first = register_person()
@@ -219,6 +228,7 @@ def test_a_new_legal_representative_ends_the_previous_link(divisions):
     assert links[second.pk].valid_to is None
 
 
+@pytest.mark.articles("Art 24")
 def test_related_persons_must_be_natural_persons(divisions):
     company = register_company()
     other = register_company(identifier=make_uscc("9", "1", "130802", "MA0ABCDF"), name="另一公司")
@@ -233,6 +243,7 @@ def test_related_persons_must_be_natural_persons(divisions):
     assert excinfo.value.code == "not_a_person"
 
 
+@pytest.mark.articles("Art 29")
 def test_a_rename_cannot_take_effect_before_the_current_name_did(divisions):
     company = register_company()
     with pytest.raises(ServiceError) as excinfo:

@@ -27,6 +27,7 @@ def city_submitter(make_org, api_client_for):
     return api_client_for(make_org(name="承德市市场监督管理局"), {"data_submitter"})
 
 
+@pytest.mark.articles("Art 19")
 def test_a_submitter_registers_a_person_and_gets_it_back_masked(city_submitter):
     response = city_submitter.post("/api/v1/subjects", person_payload(), content_type="application/json")
     assert response.status_code == 201, response.content

@@ -30,7 +30,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.core.crypto.hashers import PBKDF2SM3PasswordHasher
 from xinyong.subjects.services import SubjectData, subject_account_create, subject_register
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 15")]
 
 STAFF_LOGIN = "/staff/login/"
 SUBJECT_LOGIN = "/login/"

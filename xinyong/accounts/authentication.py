@@ -49,6 +49,8 @@ from xinyong.audit.services import audit_record
 from xinyong.core.crypto import blind_index, get_provider
 from xinyong.regulation.parameters import decision_basis, parameter
 
+IMPLEMENTS = ("Art 15: login_password_check, login_second_factor_check, session_end_reason",)
+
 LOCKOUT_THRESHOLD = "accounts.lockout_threshold"
 LOCKOUT_WINDOW = "accounts.lockout_window"
 LOCKOUT_DURATION = "accounts.lockout_duration"

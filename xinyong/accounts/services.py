@@ -31,6 +31,11 @@ from xinyong.audit.services import Change, audit_record, audited_denial
 from xinyong.core.errors import PermissionDenied, ServiceError, bilingual
 from xinyong.core.identifiers import IdentifierType, validate
 
+IMPLEMENTS = (
+    "Art 6: division_create, organization_add, divisions_load_chengde",
+    "Art 15: require_account_manager, staff_create, role_grant, password_set, user_disable, totp_device_reset, api_client_create, api_token_issue",
+)
+
 # Letters and digits that cannot be mistaken for each other when a password is read out.
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105
 GENERATED_PASSWORD_LENGTH = 16

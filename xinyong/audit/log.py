@@ -18,6 +18,8 @@ from xinyong.audit.verification import StoredCheckpoint, StoredEvent, VerifyResu
 from xinyong.core.crypto import get_provider, load_keyring
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 
+IMPLEMENTS = ("Art 32: audit_log_verify, checkpoint_create, inclusion_proof_for",)
+
 CHUNK = 5000
 CHECKPOINT_ORIGIN = "xinyong-audit-log/chengde"
 

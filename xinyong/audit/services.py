@@ -21,6 +21,8 @@ from xinyong.audit.models import AuditChainHead, AuditEvent, ObjectChange
 from xinyong.core.context import current_request_id
 from xinyong.core.crypto import load_keyring
 
+IMPLEMENTS = ("Art 32: audit_record", "Art 33: audit_record, audited_denial")
+
 
 class AuditOutsideTransactionError(RuntimeError):
     """An audit record must be written inside the transaction of the change it describes."""

@@ -39,6 +39,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyong.catalog.text import normalize_header
 
+IMPLEMENTS = ("Art 19: prohibited_kind",)
+
 ART_19 = "Art 19"
 _CREDIT_REPORTING_REGULATION = "《征信业管理条例》第十四条第一款"
 _PIPL = "《个人信息保护法》第二十八条、第二十九条"

@@ -43,6 +43,8 @@ from xinyong.core.errors import ServiceError, bilingual
 from xinyong.regulation.parameters import ParameterError, all_parameters, parameter, rule_version
 from xinyong.subjects.choices import SubjectKind
 
+IMPLEMENTS = ("Art 18", "Art 19: catalog_version_problems, catalog_item_save")
+
 ARTICLES_CATALOG = ("Art 18",)
 ARTICLES_SCREENED = ("Art 18", "Art 19")
 

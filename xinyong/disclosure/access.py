@@ -53,6 +53,14 @@ from xinyong.records.selectors import record_is_public_on, records_for_subject
 from xinyong.subjects.models import Subject, SubjectAccount
 from xinyong.subjects.selectors import subject_restrict
 
+IMPLEMENTS = (
+    "Art 17",
+    "Art 18: access_public_profile",
+    "Art 19",
+    "Art 21",
+    "Art 29: access_subject_information",
+)
+
 # Organizations whose staff may query by virtue of their office (依职权查询, Art 21).
 GOVERNMENT_KINDS = frozenset(
     {OrganizationKind.AUTHORITY, OrganizationKind.DEPARTMENT, OrganizationKind.COURT, OrganizationKind.PROCURATORATE}

@@ -34,6 +34,11 @@ from xinyong.subjects.choices import ORGANIZATION_KINDS
 from xinyong.subjects.models import Subject
 from xinyong.subjects.selectors import subject_find_by_identifier
 
+IMPLEMENTS = (
+    "Art 19: search_index_refresh, organization_search",
+    "Art 21: organization_search, organization_by_uscc",
+)
+
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20

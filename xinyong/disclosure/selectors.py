@@ -17,6 +17,8 @@ from xinyong.disclosure.choices import AuthorizationStatus
 from xinyong.disclosure.models import Authorization, QueryLogEntry
 from xinyong.regulation.parameters import parameter
 
+IMPLEMENTS = ("Art 29: reads_of_subject",)
+
 UNUSUAL_READS = "disclosure.unusual_reads_threshold"
 
 

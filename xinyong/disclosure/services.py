@@ -32,6 +32,8 @@ from xinyong.records.publication import add_months
 from xinyong.regulation.parameters import decision_basis, parameter
 from xinyong.subjects.models import Subject, SubjectAccount
 
+IMPLEMENTS = ("Art 21",)
+
 MAX_VALIDITY = "disclosure.authorization_max_validity"
 QUERY_LOG_RETENTION = "retention.query_log"
 ARTICLES = ["Art 21"]

@@ -76,6 +76,8 @@ from xinyong.records.services import names_differ, revision_build
 from xinyong.regulation.parameters import rule_version
 from xinyong.subjects.models import Subject, SubjectName
 
+IMPLEMENTS = ("Art 7: ingest_records", "Art 18", "Art 19", "Art 20", "Art 30")
+
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000

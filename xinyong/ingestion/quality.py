@@ -61,6 +61,8 @@ from xinyong.records.choices import RevisionSource
 from xinyong.records.models import CreditRecord, RecordRevision
 from xinyong.regulation.parameters import ParameterError, ParameterValue, parameter, rule_version
 
+IMPLEMENTS = ("Art 18: quality_report", "Art 33: quality_report")
+
 DEADLINE_PARAMETER = "publicity.double_publicity_deadline"
 REQUIRED_RULE = "required"  # the rule code of "required field empty" (xinyong.ingestion.validation)
 WEIGHTS: dict[str, int] = {"timeliness": 40, "acceptance": 30, "corrections": 20, "completeness": 10}

@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from xinyong.lists.choices import PUNITIVE_KINDS
 from xinyong.lists.models import ListEntry
 
+IMPLEMENTS = ("Art 24: notice_content, render_notice_pdf",)
+
 # 行政复议法第二十条 (60 days), 行政诉讼法第四十六条 (6 months): the general time limits for the remedies.
 REMEDIES = (
     "对列入决定不服的，可以自知道该决定之日起六十日内依法申请行政复议，或者自知道该决定之日起六个月内依法"

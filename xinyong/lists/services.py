@@ -42,6 +42,8 @@ from xinyong.regulation.parameters import decision_basis, parameter
 from xinyong.subjects.choices import SubjectStatus
 from xinyong.subjects.models import Subject, SubjectRelation
 
+IMPLEMENTS = ("Art 22", "Art 24", "Art 30: list_entry_remove", "Art 31: list_entry_remove")
+
 OBJECTION_WINDOW = "lists.notice_objection_window"
 #: States in which a subject is on its way onto, or on, a list: a second entry on the same list is refused.
 OPEN_STATES = (EntryState.PROPOSED, EntryState.NOTIFIED, EntryState.LISTED, EntryState.PUBLISHED)

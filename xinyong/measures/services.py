@@ -58,6 +58,14 @@ from xinyong.measures.selectors import (
 from xinyong.regulation.parameters import decision_basis, parameter, rule_version
 from xinyong.subjects.choices import SubjectKind
 
+IMPLEMENTS = (
+    "Art 22",
+    "Art 23: measure_save, check_subjects",
+    "Art 24: measure_save, check_subjects",
+    "Art 25: measure_save, check_subjects",
+    "Art 33: case_feedback",
+)
+
 FEEDBACK_DEADLINE = "lists.measure_feedback_deadline"
 MAX_CHECK_SUBJECTS = 10_000
 

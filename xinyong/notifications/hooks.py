@@ -22,6 +22,11 @@ from xinyong.notifications.choices import NoticeKind
 from xinyong.notifications.services import notice_send, notices_send_bulk
 from xinyong.subjects.models import SubjectAccount
 
+IMPLEMENTS = (
+    "Art 24: listing_notice_send",
+    "Art 29: batch_new_information_notify, report_issued_notify, data_read_notify",
+)
+
 REGULATION = "《承德市社会信用促进条例》"
 
 

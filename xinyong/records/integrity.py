@@ -22,6 +22,8 @@ from typing import Any
 
 from xinyong.core.crypto import get_provider, load_keyring
 
+IMPLEMENTS = ("Art 32: revision_integrity, revision_hmac_ok",)
+
 FORMAT_TAG = "xinyong-record-revision/1"
 _DERIVATION_LABEL = b"xinyong record revision v1"
 

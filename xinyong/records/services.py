@@ -25,6 +25,8 @@ from xinyong.records.publication import PublicationWindows
 from xinyong.records.selectors import record_revision_verify
 from xinyong.regulation.parameters import decision_basis
 
+IMPLEMENTS = ("Art 30: record_correct, record_withdraw", "Art 31: record_repair")
+
 
 def revision_build(
     record: CreditRecord,

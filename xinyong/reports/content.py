@@ -29,6 +29,8 @@ from xinyong.ingestion.validation import ROLE_SUFFIXES
 from xinyong.reports.choices import ReportVariant
 from xinyong.reports.sections import ALL_SECTIONS, CHINESE_NUMERALS, SUGGESTIONS, section_for
 
+IMPLEMENTS = ("Art 29: record_entry",)
+
 FORMAT = "xinyong-credit-report/1"
 TITLE = "承德市公共信用信息报告"
 PLATFORM = "承德市公共信用信息平台"

@@ -56,6 +56,8 @@ from xinyong.reports.content import Domain, Issue, canonical_bytes, report_conte
 from xinyong.reports.models import Report
 from xinyong.reports.pdf import read_embedded, render_pdf
 
+IMPLEMENTS = ("Art 21", "Art 29: report_issue")
+
 VALIDITY = "reports.validity"
 DEFAULT_PERIOD = "reports.no_violation_period"
 PUBLIC_URL_ENV = "XINYONG_PUBLIC_URL"

@@ -26,6 +26,8 @@ from xinyong.rights.choices import CaseKind, CaseStatus
 from xinyong.rights.models import Case
 from xinyong.rights.selectors import cases_restrict
 
+IMPLEMENTS = ("Art 33: dashboard",)
+
 #: [ours] The "due soon" bucket of the dashboard: a display window chosen for the console, not a legal deadline.
 SOON_WORKING_DAYS = 3
 OVERDUE_LIST_LIMIT = 200

@@ -48,6 +48,8 @@ from xinyong.regulation.parameters import decision_basis
 from xinyong.rights.choices import CaseAction, CaseKind, CaseStatus
 from xinyong.rights.models import Case, CaseEvent
 
+IMPLEMENTS = ("Art 28: cases_run_deadlines", "Art 31: cases_run_deadlines", "Art 33: cases_run_deadlines")
+
 OBJECTION_DEADLINE = "objection.decision_deadline"
 OBJECTION_EXTENSION = "objection.extension_maximum"
 REPAIR_DEADLINE = "repair.decision_deadline"

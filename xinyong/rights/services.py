@@ -63,6 +63,12 @@ from xinyong.rights.selectors import (
 )
 from xinyong.subjects.models import SubjectAccount
 
+IMPLEMENTS = (
+    "Art 28: objection_file, case_extend, case_cancel",
+    "Art 30: objection_file, objection_decide",
+    "Art 31: repair_apply, repair_decide",
+)
+
 OBJECTION_DEADLINE = "objection.decision_deadline"
 OBJECTION_MARK = "objection.mark_deadline"
 OBJECTION_EXTENSION = "objection.extension_maximum"

@@ -30,6 +30,13 @@ from xinyong.subjects.choices import (
 from xinyong.subjects.models import Subject, SubjectAccount, SubjectName, SubjectRelation, SubjectStatusChange
 from xinyong.subjects.selectors import subject_find_by_identifier
 
+IMPLEMENTS = (
+    "Art 19: validated_identifier, subject_register",
+    "Art 20: validated_identifier, subject_register",
+    "Art 24: subject_relation_add, subject_relation_end",
+    "Art 29: subject_rename, subject_change_status",
+)
+
 
 def _snapshot(subject: Subject) -> dict:
     # Snapshots hold the masked identifier only: the change log must not become a copy of the ID numbers.

@@ -20,6 +20,8 @@ from xinyong.core.crypto.keys import PURPOSE_DATA, PURPOSE_INDEX, Keyring, load_
 from xinyong.core.crypto.provider import GCM_NONCE_SIZE, GCM_TAG_SIZE, CryptoError
 from xinyong.core.crypto.software import get_provider
 
+IMPLEMENTS = ("Art 15: seal, unseal, blind_index", "Art 17: seal, unseal, blind_index")
+
 TOKEN_PREFIX = "sm4gcm1"  # noqa: S105 - a format tag, not a secret
 _SEPARATOR = ":"
 _INDEX_FIELD_SEPARATOR = "\x1f"  # ASCII unit separator: cannot occur in an identifier kind
