@@ -66,11 +66,8 @@ class DueBounds:
 
 def due_bounds(on: dt.date, calendar: WorkdayCalendar | None = None) -> DueBounds:
     calendar = calendar or current_calendar()
-    try:
-        soon_until = calendar.add_working_days(on, SOON_WORKING_DAYS)
-    except CalendarRangeError:
-        soon_until = None
-    return DueBounds(on, soon_until)
+    # Past the loaded years "soon" is counted on weekends alone, as the provisional due dates are.
+    return DueBounds(on, calendar.deadline(on, SOON_WORKING_DAYS).day)
 
 
 def bucket_q(bucket: str, bounds: DueBounds) -> Q:
