@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 from rights_fixtures import audit_events
 
+from xinyong.accounts.testing import staff_session
 from xinyong.audit.choices import AuditEventType
 from xinyong.notifications.models import Notice
 from xinyong.rights.choices import CaseAction
@@ -184,3 +185,20 @@ def test_the_daily_run_recomputes_a_provisional_date_when_the_calendar_changed_b
     assert run.waiting == (case.pk,) and run.waiting_years == (2027,) and run.due_set == ()
     (step,) = case.events.filter(action=CaseAction.DUE_SET)
     assert step.note == "重新计算办理期限（仍为暂定，待节假日安排公布后重新计算）。"
+
+
+def test_a_console_edit_of_a_loaded_day_recomputes_the_provisional_dates_that_count_it(clock, record, officer):
+    clock(CROSSING)
+    case = objection(record, CROSSING)
+    console = staff_session(Client(), officer)
+
+    # Thursday 31 December 2026 made a holiday: 29, 30 December, then 1, 4 and 5 January 2027.
+    response = console.post("/console/calendar/set/", {"day": "2026-12-31", "kind": "holiday", "name": "测试调休"},
+                            follow=True)
+
+    assert response.status_code == 200
+    assert "已重新计算暂定期限：共1项，确定0项，日期变化1项，仍为暂定1项。" in text_of(response)
+    case.refresh_from_db()
+    assert (case.due_on, case.due_on_provisional) == (dt.date(2027, 1, 5), True)
+    (day_set,) = [e for e in audit_events(AuditEventType.CALENDAR_DAY_SET) if e.target_label.startswith("2026-12-31")]
+    assert day_set.details["deadlines"]["by_kind"]["rights.decision_due"]["moved_ids"] == [case.pk]
