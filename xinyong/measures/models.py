@@ -105,8 +105,8 @@ class CheckLog(models.Model):
 
 class MeasureCase(models.Model):
     """One measure applicable to one subject in one check: the implementing department reports whether it
-    applied it, or why not (闭环). `feedback_due` runs into a year whose holiday schedule is not loaded is
-    counted on weekends alone and marked `feedback_due_provisional` until the year is loaded (domain facts
+    applied it, or why not (闭环). A `feedback_due` that runs into a year whose holiday schedule is not loaded
+    is counted on weekends alone and marked `feedback_due_provisional` until the year is loaded (domain facts
     §11); it is empty only for cases opened before provisional deadlines existed, until the daily job."""
 
     check_log = models.ForeignKey(CheckLog, verbose_name=_("check"), on_delete=models.PROTECT, related_name="cases")
