@@ -238,12 +238,13 @@ def test_anonymous_visitors_are_sent_to_the_staff_login(client):
 # ---------- the year view ----------
 
 
-def test_the_page_lists_the_loaded_years_and_warns_that_deadlines_stop_after_the_last(keeper_client):
+def test_the_page_lists_the_loaded_years_and_says_deadlines_past_the_last_are_provisional(keeper_client):
     response = keeper_client.get("/console/calendar/")
     assert response.status_code == 200
     text = text_of(response)
     assert "已录入：2004–2026。" in text
-    assert "期限只能计算到 2026-12-31" in text
+    assert ("期限按已录入的节假日安排计算到 2026-12-31。超出最后录入年份（2026年）的部分暂按周六、周日休息计算"
+            "并标注“暂定”，下一年度节假日安排录入后自动重新计算。") in text
     nav = re.search(r'<nav class="console-nav".*?</nav>', response.content.decode(), re.S).group(0)
     assert re.search(r'<a href="/console/calendar/" aria-current="page">工作日历</a>', nav)
     assert "审计日志" not in nav

@@ -65,7 +65,7 @@ def test_a_fresh_database_holds_every_year_the_package_holds_as_complete():
 
 def test_seeding_again_adds_nothing_and_writes_no_audit_record():
     events = AuditEvent.objects.count()
-    assert calendar_seed_from_package() == []
+    assert calendar_seed_from_package().years == []
     assert AuditEvent.objects.count() == events
 
 
@@ -74,7 +74,7 @@ def test_seeding_never_overwrites_a_year_the_authority_is_editing(make_staff):
     CalendarDay.objects.filter(day__year=2026).delete()
     CalendarYear.objects.filter(year=2026).delete()
     calendar_day_set(day=D(2026, 1, 1), kind="holiday", name="元旦", actor=officer)
-    assert calendar_seed_from_package() == []
+    assert calendar_seed_from_package().years == []
     assert CalendarDay.objects.filter(day__year=2026).count() == 1
 
 

@@ -80,9 +80,28 @@ def test_workdays_between_prints_the_count():
 
 
 @pytest.mark.django_db
-def test_workdays_past_the_loaded_years_exits_non_zero_with_the_chinese_message():
+def test_workdays_add_inside_the_loaded_years_prints_no_provisional_mark():
+    # Thursday 24 December 2026 + 5 working days: Thursday 31 December, the last day of the last loaded year.
+    assert run("workdays", "add", "2026-12-24", "5") == "2026-12-31\n"
+
+
+@pytest.mark.django_db
+def test_workdays_add_past_the_loaded_years_prints_a_weekends_only_date_with_the_provisional_mark(make_staff):
+    # 2026-12-31 Thu, 2027-01-01 Fri (counted: 2027 is not loaded), 01-04 Mon, 01-05 Tue, 01-06 Wed.
+    assert run("workdays", "add", "2026-12-30", "5") == (
+        "2027-01-06\t（暂定，待节假日安排公布后重新计算）\t2027年节假日安排尚未录入，按周六、周日休息计算\n"
+    )
+    officer = make_staff(roles=("system_admin",))
+    run("calendar", "set", "2027-01-01", "--kind", "holiday", "--name", "元旦", "--actor", officer.username)
+    assert run("workdays", "add", "2026-12-30", "5").startswith("2027-01-06\t（暂定")  # 2027 still being entered
+    run("calendar", "mark-loaded", "2027", "--actor", officer.username, "--source", "国务院办公厅通知")
+    assert run("workdays", "add", "2026-12-30", "5") == "2027-01-07\n"  # New Year's Day 2027 is off
+
+
+@pytest.mark.django_db
+def test_workdays_between_past_the_loaded_years_exits_non_zero_with_the_chinese_message():
     with pytest.raises(CommandError) as info:
-        run("workdays", "add", "2026-12-30", "5")
+        run("workdays", "between", "2026-12-30", "2027-01-06")
     assert info.value.returncode != 0
     assert "2027年的节假日安排尚未录入，无法计算期限" in str(info.value)
 

@@ -2,8 +2,9 @@
 
 The clock is frozen on Monday 9 November 2026, 10:00 in Chengde. Objections filed through the service on
 26 October, 2, 4 and 9 November are due (5 working days) on 2 November (overdue), 9 November (due today),
-11 November (within 3 working days: up to 12 November) and 16 November (later); one filed while the year's
-holiday schedule was taken out has no deadline yet.
+11 November (within 3 working days: up to 12 November) and 16 November (later); one filed on Friday
+6 November while the year's holiday schedule was taken out has a provisional due date, counted on weekends
+alone (13 November), and is counted in the provisional bucket only.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def buckets(new_record):
     cases = {name: objection(new_record(), on) for name, on in FILED.items()}
     with calendar_without(2026):
         cases["none"] = objection(new_record(), dt.date(2026, 11, 6))
-    assert {name: c.due_on for name, c in cases.items()} == {**DUE, "none": None}
+    assert {name: c.due_on for name, c in cases.items()} == {**DUE, "none": dt.date(2026, 11, 13)}
+    assert [name for name, c in cases.items() if c.due_on_provisional] == ["none"]
     return cases
 
 
@@ -149,14 +151,28 @@ def test_filters_narrow_the_summary_and_the_list(buckets, entry_case, clerk):
     assert sum(b.count for b in repairs.buckets) == 0
 
 
-def test_at_the_end_of_the_loaded_years_every_known_due_date_ahead_is_due_soon(monkeypatch, record, handler):
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 24, 10, tzinfo=SHANGHAI))
-    case = objection(record, dt.date(2026, 12, 24))
-    assert case.due_on == dt.date(2026, 12, 31)
-    # Three working days after 29 December run into 2027, which is not loaded.
+def test_at_the_end_of_the_loaded_years_due_soon_runs_on_weekends_alone_into_the_next(monkeypatch, new_record,
+                                                                                      handler):
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 28, 10, tzinfo=SHANGHAI))
+    final = objection(new_record(), dt.date(2026, 12, 24))
+    provisional = objection(new_record(), dt.date(2026, 12, 28))
+    assert (final.due_on, final.due_on_provisional) == (dt.date(2026, 12, 31), False)
+    assert (provisional.due_on, provisional.due_on_provisional) == (dt.date(2027, 1, 4), True)
+    # Three working days after 29 December: 30 and 31 December, then 1 January 2027 (2027 is not loaded).
     summary = dashboard(handler, on=dt.date(2026, 12, 29))
-    assert summary.bounds.soon_until is None
-    assert {b.key: b.count for b in summary.buckets} == {"overdue": 0, "today": 0, "soon": 1, "later": 0, "none": 0}
+    assert summary.bounds.soon_until == dt.date(2027, 1, 1)
+    assert {b.key: b.count for b in summary.buckets} == {"overdue": 0, "today": 0, "soon": 1, "later": 0, "none": 1}
+
+
+def test_a_provisional_due_date_that_has_passed_is_not_counted_overdue_against_the_department(
+    monkeypatch, record, handler
+):
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 28, 10, tzinfo=SHANGHAI))
+    objection(record, dt.date(2026, 12, 28))  # provisional due date 2027-01-04
+    summary = dashboard(handler, on=dt.date(2027, 1, 5))
+    assert {b.key: b.count for b in summary.buckets} == {"overdue": 0, "today": 0, "soon": 0, "later": 0, "none": 1}
+    (row,) = summary.departments
+    assert (row.open, row.overdue) == (1, 0) and summary.overdue == []
 
 
 # --- the page -----------------------------------------------------------------------------------------------
@@ -223,7 +239,7 @@ def test_the_xlsx_export_holds_the_filtered_cases_masked_neutralized_and_audited
     assert response["Content-Disposition"] == 'attachment; filename="rights-cases-20261109.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     header, *rows = list(sheet.iter_rows(values_only=True))
-    assert len(header) == 11 and len(rows) == 1
+    assert len(header) == 12 and len(rows) == 1
     (row,) = rows
     case = buckets["overdue"]
     assert row[0] == case.number and row[3] == case.subject.identifier_masked
@@ -248,9 +264,9 @@ def test_the_csv_export_masks_a_natural_persons_name_and_identifier(client, new_
     text = response.content.decode("utf-8-sig")
     assert identifier not in text and "欧阳明华" not in text
     header, *rows = list(csv.reader(io.StringIO(text)))
-    assert len(header) == 11
+    assert len(header) == 12 and header[6:8] == ["办理截止日（含当日）", "截止日为暂定"]
     (row,) = rows
     assert row[0] == case.number and row[2] == "欧阳**" and row[3] == record.subject.identifier_masked
-    assert row[5] == "2026-11-04" and row[6] == "2026-11-11"
+    assert row[5] == "2026-11-04" and row[6] == "2026-11-11" and row[7] == "否"
     (event,) = AuditEvent.objects.filter(event_type=int(AuditEventType.DATA_EXPORTED))
     assert event.details["export"] == "rights-cases-csv" and event.details["rows"] == 1

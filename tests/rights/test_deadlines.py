@@ -4,7 +4,8 @@ Cases are filed through the services on days inside 2026 (the calendar is loaded
 Dates: an objection filed on Monday 2 November 2026 is due 5 working days later, on Monday 9 November, and is
 overdue from Tuesday 10 November. One filed on Wednesday 30 September 2026, the eve of National Day (1–7
 October off, Saturday 10 October worked), is due on Tuesday 13 October. One filed on Monday 28 December 2026
-runs into 2027, whose holiday schedule is not loaded: it waits for the calendar.
+runs into 2027, whose holiday schedule is not loaded: its due date is provisional, counted on weekends alone
+(Monday 4 January 2027), and it waits for the calendar (tests/rights/test_provisional_deadlines.py).
 """
 
 from __future__ import annotations
@@ -91,34 +92,39 @@ def run_record():
 
 
 @pytest.mark.smoke
-def test_a_deadline_left_empty_is_filled_in_working_days_across_national_day_once_the_year_is_loaded(record):
+def test_a_provisional_deadline_is_recomputed_in_working_days_across_national_day_once_the_year_is_loaded(record):
     with calendar_without(2026):
         case = objection(record, on=NATIONAL_DAY_EVE)
-    assert case.due_on is None
+    # Weekends alone: 1, 2, 5, 6 and 7 October.
+    assert (case.due_on, case.due_on_provisional) == (dt.date(2026, 10, 7), True)
 
     run = cases_run_deadlines(on=dt.date(2026, 10, 9))
 
     case.refresh_from_db()
     assert case.due_on == AFTER_NATIONAL_DAY == add_working_days(NATIONAL_DAY_EVE, case.deadline_days)
+    assert not case.due_on_provisional
     assert run.due_set == (case.pk,) and run.waiting == () and run.escalated == ()
     (step,) = events(case, CaseAction.DUE_SET)
     assert step.details["due_on"] == "2026-10-13" and step.status_after == CaseStatus.OPEN
+    assert step.details["due_on_provisional"] is False and step.note == "节假日安排录入后确定办理期限。"
     assert step.articles == ["Art 28", "Art 30"] and step.rule_version == run_record().details["rule_version"]
     details = run_record().details
     assert details["due_set"] == 1 and details["due_set_ids"] == [case.pk]
 
 
-def test_a_deadline_that_runs_into_2027_waits_for_the_calendar_and_nothing_breaks(record, clock):
+def test_a_deadline_that_runs_into_2027_is_provisional_waits_for_the_calendar_and_nothing_breaks(record, clock):
     clock(LATE_DECEMBER)
     case = objection(record, on=LATE_DECEMBER)
-    assert case.due_on is None
+    assert (case.due_on, case.due_on_provisional) == (dt.date(2027, 1, 4), True)
 
     run = cases_run_deadlines(on=LATE_DECEMBER)
-    clock(dt.date(2027, 1, 4))  # a day of the year not loaded: the run still runs
+    clock(dt.date(2027, 1, 5))  # past the provisional due date, in a year not loaded: the run still runs
     again = cases_run_deadlines()
 
     case.refresh_from_db()
-    assert case.due_on is None and case.escalated_on is None
+    # Not escalated on a provisional date (Art 33 (5) waits for the real one).
+    assert (case.due_on, case.due_on_provisional) == (dt.date(2027, 1, 4), True) and case.escalated_on is None
+    assert again.escalated == ()
     assert run.waiting == again.waiting == (case.pk,) and run.waiting_years == (2027,)
     assert run.due_set == () and not events(case, CaseAction.DUE_SET)
     details = run_record().details
@@ -137,7 +143,8 @@ def test_an_extension_that_was_left_empty_counts_from_the_original_due_date(reco
     assert case.due_on == add_working_days(DUE, 3) == dt.date(2026, 11, 12)
     assert run.due_set == (case.pk,)
     (step,) = events(case, CaseAction.DUE_SET)
-    assert step.details == {"due_on": "2026-11-12", "deadline_days": 5, "extended_days": 3}
+    assert step.details == {"due_on": "2026-11-12", "due_on_provisional": False, "deadline_days": 5,
+                            "extended_days": 3}
 
 
 # --- escalation ---------------------------------------------------------------------------------------------

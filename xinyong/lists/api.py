@@ -113,6 +113,7 @@ class EntryOut(Schema):
     notice_number: str
     notice_served_on: dt.date | None
     objection_window_end: dt.date | None
+    objection_window_provisional: bool  # counted on weekends alone into a year not loaded (domain facts §11)
     decision: str
     decided_on: dt.date | None
     listed_from: dt.date | None
@@ -132,6 +133,7 @@ def entry_out(entry: ListEntry) -> dict:
         "subject": mask_name(entry.subject.name) if entry.subject.is_person else entry.subject.name, "state": entry.state,
         "reasons": entry.reasons, "basis": entry.basis, "notice_number": entry.notice_number,
         "notice_served_on": entry.notice_served_on, "objection_window_end": entry.objection_window_end,
+        "objection_window_provisional": entry.objection_window_provisional,
         "decision": entry.decision, "decided_on": entry.decided_on, "listed_from": entry.listed_from,
         "expires_on": entry.expires_on, "published": entry.published_at is not None, "removed_on": entry.removed_on,
         "removal_reason": entry.removal_reason, "rule_version": entry.rule_version, "articles": entry.articles,

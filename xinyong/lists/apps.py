@@ -10,7 +10,24 @@ class ListsConfig(AppConfig):
     label = "lists"
 
     def ready(self) -> None:
+        from xinyong.core.workdays import provisional_deadlines_recompute
+
         post_migrate.connect(seed_lists, sender=self, dispatch_uid="lists_seed")
+        provisional_deadlines_recompute.connect(recompute_windows, dispatch_uid="lists_recompute_windows")
+
+
+def recompute_windows(sender, *, calendar, on, **kwargs):
+    """A calendar edit: recompute the provisional objection windows (domain facts §11). Nothing while the
+    lists' tables do not exist yet (the calendar is seeded after a partial migrate too)."""
+    from django.db import connection
+
+    from xinyong.lists.models import ListEntry, ListEntryEvent
+    from xinyong.lists.services import entries_recompute_provisional_windows
+
+    tables = {ListEntry._meta.db_table, ListEntryEvent._meta.db_table}
+    if not tables <= set(connection.introspection.table_names()):
+        return None
+    return entries_recompute_provisional_windows(calendar=calendar, on=on)
 
 
 # The seed writes to the lists' tables and to the audit log.

@@ -49,3 +49,5 @@ class EntryAction(models.TextChoices):
     DECIDED = "decided", _("decided")
     PUBLISHED = "published", _("published")
     REMOVED = "removed", _("removed")
+    # A provisional objection window recomputed once its year's holiday schedule was loaded (domain facts §11).
+    WINDOW_SET = "window_set", _("objection window recomputed")

@@ -65,7 +65,9 @@ class ListEntry(models.Model):
     """One subject's listing on one list, through the procedure of Art 24.
 
     `objection_window_end` is the last working day on which the subject may state its case (inclusive); no
-    decision is taken on or before it. `expires_on` is exclusive: the entry stops triggering measures on that
+    decision is taken on or before it. `objection_window_provisional` says it ran into a year whose holiday
+    schedule was not loaded and was counted on weekends alone, until the year is loaded (domain facts §11).
+    `expires_on` is exclusive: the entry stops triggering measures on that
     day even before the daily expiry job records the removal. `rule_version`, `articles` and
     `basis_parameters` are those of the latest decision taken on the entry; each step keeps its own in
     `ListEntryEvent`.
@@ -98,6 +100,7 @@ class ListEntry(models.Model):
     objection_window_days = models.PositiveSmallIntegerField(_("objection window (working days)"), null=True,
                                                              blank=True)
     objection_window_end = models.DateField(_("objection window ends (inclusive)"), null=True, blank=True)
+    objection_window_provisional = models.BooleanField(_("objection window end provisional"), default=False)
     notice_pdf = models.BinaryField(_("notice (PDF)"), null=True, blank=True)
     notice_digest = models.CharField(_("notice digest (SM3)"), max_length=64, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)

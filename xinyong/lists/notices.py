@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
+from xinyong.core.workdays import PROVISIONAL_MARK
 from xinyong.lists.choices import PUNITIVE_KINDS
 from xinyong.lists.models import ListEntry
 
@@ -70,7 +71,7 @@ def _date(day: dt.date) -> str:
 
 def notice_content(
     entry: ListEntry, *, number: str, served_on: dt.date, window_days: int, window_end: dt.date,
-    duration_months: int | None,
+    duration_months: int | None, window_provisional: bool = False,
 ) -> NoticeContent:
     definition = entry.definition
     subject = entry.subject
@@ -88,6 +89,12 @@ def notice_content(
         f"{definition.responsible_body_name}提出陈述、申辩或者异议，并提交相关证据材料（条例第二十四条、"
         "第二十八条）。逾期未提出的，视为放弃陈述、申辩的权利。在此期限届满前不作出列入决定。"
     )
+    if window_provisional:
+        # Domain facts §11: counted on weekends alone into a year whose holiday schedule is not yet published.
+        objection += (
+            f"上述期限届满日为暂定日期{PROVISIONAL_MARK}：期限跨入的年度节假日安排尚未公布，暂按周六、周日休息计算；"
+            "节假日安排公布后重新计算，重新计算的届满日不早于本告知书载明的日期，可在平台“我的名单告知”中查看。"
+        )
     related = ""
     if definition.records_related_persons and not subject.is_person:
         related = (

@@ -12,6 +12,12 @@ list of dishonest judgment debtors) may go from proposed to decided directly.
 
 Audit events: LIST_ENTRY_PROPOSED, LIST_ENTRY_NOTIFIED, LIST_ENTRY_DECIDED, LIST_ENTRY_PUBLISHED,
 LIST_ENTRY_REMOVED, and one LIST_ENTRIES_EXPIRED per run of the expiry job.
+
+A window that runs into a year whose holiday schedule is not loaded is counted on weekends alone and served
+as provisional (the notice says so); it never stops the notice. When the year is loaded the calendar service
+recomputes it (`entries_recompute_provisional_windows`, audited in the calendar edit's record): the subject
+keeps at least the window its notice stated, so a recomputed end is never earlier than the served one, and
+no new notice is sent (docs/decisions/0013-provisional-deadlines.md).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from xinyong.audit.choices import AuditEventType
 from xinyong.audit.services import Change, audit_record
 from xinyong.core.crypto import get_provider
 from xinyong.core.errors import PermissionDenied, ServiceError
-from xinyong.core.workdays import add_working_days
+from xinyong.core.workdays import ProvisionalRecount, WorkdayCalendar, deadline
 from xinyong.lists.choices import Decision, EntryAction, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListDefinition, ListEntry, ListEntryEvent, ListEntryPerson
 from xinyong.lists.notices import notice_content, render_notice_pdf
@@ -115,6 +121,7 @@ def _snapshot(entry: ListEntry) -> dict:
         "notice_number": entry.notice_number,
         "notice_served_on": iso(entry.notice_served_on),
         "objection_window_end": iso(entry.objection_window_end),
+        "objection_window_provisional": entry.objection_window_provisional,
         "decision": entry.decision,
         "decided_on": iso(entry.decided_on),
         "listed_from": iso(entry.listed_from),
@@ -221,11 +228,12 @@ def list_entry_notify(*, entry: ListEntry, served_on: dt.date | None = None, act
         raise _wrong_state(entry)
     day = _act_date(served_on, not_before=entry.proposed_on, field="served_on")
     window = parameter(OBJECTION_WINDOW, day)
-    window_end = add_working_days(day, int(window.value))
+    window_end = deadline(day, int(window.value))  # provisional past the loaded years: never blocks the notice
     duration = parameter(definition.duration_parameter, day)
     number = f"承信告〔{day.year}〕{entry.pk}号"
     content = notice_content(
-        entry, number=number, served_on=day, window_days=int(window.value), window_end=window_end,
+        entry, number=number, served_on=day, window_days=int(window.value), window_end=window_end.day,
+        window_provisional=window_end.provisional,
         duration_months=int(duration.value) if duration.unit == "months" else None,
     )
     pdf = render_notice_pdf(content)
@@ -238,14 +246,18 @@ def list_entry_notify(*, entry: ListEntry, served_on: dt.date | None = None, act
         locked.notice_number = number
         locked.notice_served_on = day
         locked.objection_window_days = int(window.value)
-        locked.objection_window_end = window_end
+        locked.objection_window_end = window_end.day
+        locked.objection_window_provisional = window_end.provisional
         locked.notice_pdf = pdf
         locked.notice_digest = get_provider().sm3(pdf).hex()
         _record_step(
             locked, action=EntryAction.NOTIFIED, event_type=AuditEventType.LIST_ENTRY_NOTIFIED, on=day,
             actor=actor, articles=_articles_for(definition, "Art 24", "Art 28"),
             basis=decision_basis(OBJECTION_WINDOW, definition.duration_parameter, on=day), before=before,
-            note=number, details={"notice_digest": locked.notice_digest, "window_end": window_end.isoformat()},
+            note=number,
+            details={"notice_digest": locked.notice_digest, "window_end": window_end.day.isoformat(),
+                     "window_provisional": window_end.provisional,
+                     "window_unloaded_years": list(window_end.unloaded_years)},
         )
         listing_notice_send(entry=locked, actor=actor)  # the subject's inbox (Art 24)
     return locked
@@ -328,7 +340,9 @@ def list_entry_decide(
         _record_step(
             locked, action=EntryAction.DECIDED, event_type=AuditEventType.LIST_ENTRY_DECIDED, on=day, actor=actor,
             articles=_articles_for(definition), basis=basis, before=before, note=reasons,
-            details={"decision": decision, "related_persons": [{"role": r.role, "person": r.person_id} for r in persons]},
+            details={"decision": decision, "related_persons": [{"role": r.role, "person": r.person_id} for r in persons],
+                     # Never blocked, but on the record: the window had not been recomputed yet (domain facts §11).
+                     "window_provisional": locked.objection_window_provisional},
         )
     return locked
 
@@ -461,3 +475,67 @@ def list_entries_expire(*, on: dt.date | None = None, actor=None) -> ExpiryResul
             details={"on": day.isoformat(), "removed": len(ids), "entries": ids[:EXPIRY_IDS_IN_AUDIT], **basis},
         )
     return ExpiryResult(day, len(ids), ids)
+
+
+# --- provisional objection windows (domain facts §11) -------------------------------------------------------
+
+RECOUNT_KEY = "lists.objection_window"
+RECOUNT_LABEL = "列入名单事先告知的陈述申辩期限"
+
+
+def entries_recompute_provisional_windows(*, calendar: WorkdayCalendar, on: dt.date, **_ignored) -> ProvisionalRecount:
+    """Recompute the provisional objection windows with `calendar` (the calendar service calls this, through
+    `provisional_deadlines_recompute`, inside its transaction; Art 24, 28).
+
+    Set-based: one computation and one UPDATE per group of entries served on the same day with the same window.
+    The subject keeps at least the window its notice stated: the recomputed end is the later of the recount
+    and the served end. An entry whose window moves gets a WINDOW_SET step on its timeline; the notice is not
+    served again (the subject's page shows the new end).
+    """
+    rows = list(
+        ListEntry.objects.select_for_update()
+        .filter(objection_window_provisional=True)
+        .order_by("id")
+        .values_list("id", "state", "notice_served_on", "objection_window_days", "objection_window_end")
+    )
+    groups: dict[tuple, list[tuple[int, str]]] = {}
+    for pk, state, served_on, days, end in rows:
+        groups.setdefault((served_on, days, end), []).append((pk, state))
+    final: list[int] = []
+    moved: list[int] = []
+    still = 0
+    changes = []
+    events = []
+    now = timezone.now()
+    version = decision_basis(on=on)["rule_version"]
+    for (served_on, days, end), members in sorted(groups.items()):
+        ids = [pk for pk, _state in members]
+        recount = calendar.deadline(served_on, int(days))
+        new_end = max(recount.day, end)
+        if recount.provisional:
+            still += len(ids)
+            if new_end == end:
+                continue  # still provisional, same day: nothing to write
+        else:
+            final += ids
+        if new_end != end:
+            moved += ids
+        ListEntry.objects.filter(pk__in=ids).update(
+            objection_window_end=new_end, objection_window_provisional=recount.provisional, updated_at=now
+        )
+        changes.append({"from": end.isoformat(), "to": new_end.isoformat(), "provisional": recount.provisional,
+                        "served_on": served_on.isoformat(), "window_days": days, "ids": ids})
+        note = (f"节假日安排录入后重新计算陈述申辩期限：至{new_end.isoformat()}"
+                + ("（仍为暂定）" if recount.provisional else "")
+                + ("。" if new_end == recount.day else "（不早于告知书载明的期限）。"))
+        events += [
+            ListEntryEvent(entry_id=pk, action=EntryAction.WINDOW_SET, state_after=state, at=now, on=on,
+                           actor_label="工作日历", note=note, articles=["Art 24", "Art 28"], rule_version=version,
+                           parameters={OBJECTION_WINDOW: days})
+            for pk, state in members
+        ]
+    ListEntryEvent.objects.bulk_create(events)
+    return ProvisionalRecount(
+        key=RECOUNT_KEY, label=RECOUNT_LABEL, checked=len(rows), final=tuple(sorted(final)),
+        moved=tuple(sorted(moved)), still_provisional=still, changes=tuple(changes),
+    )

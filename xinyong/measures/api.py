@@ -191,6 +191,7 @@ class MeasureCaseOut(Schema):
     status: MeasureCaseStatus
     opened_on: dt.date
     feedback_due: dt.date | None
+    feedback_due_provisional: bool  # counted on weekends alone into a year not loaded (domain facts §11)
     overdue: bool
     applied_on: dt.date | None
     outcome_note: str
@@ -201,7 +202,8 @@ def case_out(case, on: dt.date) -> dict:
         "id": case.pk, "measure": case.measure.code, "measure_name": case.measure.name,
         "subject": subject_display_name(case.subject.kind, case.subject.name), "organization": case.organization.name,
         "scenario": case.scenario, "entry": case.entry.number, "status": case.status, "opened_on": case.opened_on,
-        "feedback_due": case.feedback_due, "overdue": case.is_overdue(on), "applied_on": case.applied_on,
+        "feedback_due": case.feedback_due, "feedback_due_provisional": case.feedback_due_provisional,
+        "overdue": case.is_overdue(on), "applied_on": case.applied_on,
         "outcome_note": case.outcome_note,
     }
 

@@ -10,7 +10,23 @@ class MeasuresConfig(AppConfig):
     label = "measures"
 
     def ready(self) -> None:
+        from xinyong.core.workdays import provisional_deadlines_recompute
+
         post_migrate.connect(seed_measures, sender=self, dispatch_uid="measures_seed")
+        provisional_deadlines_recompute.connect(recompute_feedback, dispatch_uid="measures_recompute_feedback")
+
+
+def recompute_feedback(sender, *, calendar, on, **kwargs):
+    """A calendar edit: recompute the provisional feedback deadlines (domain facts §11). Nothing while the
+    measures' tables do not exist yet (the calendar is seeded after a partial migrate too)."""
+    from django.db import connection
+
+    from xinyong.measures.models import MeasureCase
+    from xinyong.measures.services import cases_recompute_provisional_feedback
+
+    if MeasureCase._meta.db_table not in connection.introspection.table_names():
+        return None
+    return cases_recompute_provisional_feedback(calendar=calendar, on=on)
 
 
 _REQUIRED_APPS = ("measures", "lists", "audit")

@@ -105,8 +105,9 @@ class CheckLog(models.Model):
 
 class MeasureCase(models.Model):
     """One measure applicable to one subject in one check: the implementing department reports whether it
-    applied it, or why not (闭环). `feedback_due` is empty while the calendar cannot give the deadline yet
-    (a year not loaded); the daily job fills it in."""
+    applied it, or why not (闭环). A `feedback_due` that runs into a year whose holiday schedule is not loaded
+    is counted on weekends alone and marked `feedback_due_provisional` until the year is loaded (domain facts
+    §11); it is empty only for cases opened before provisional deadlines existed, until the daily job."""
 
     check_log = models.ForeignKey(CheckLog, verbose_name=_("check"), on_delete=models.PROTECT, related_name="cases")
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="cases")
@@ -127,6 +128,7 @@ class MeasureCase(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=MeasureCaseStatus.choices, default=MeasureCaseStatus.OPEN)
     opened_on = models.DateField(_("opened on"))
     feedback_due = models.DateField(_("feedback due"), null=True, blank=True)
+    feedback_due_provisional = models.BooleanField(_("feedback due date provisional"), default=False)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
     feedback_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("feedback by"), null=True, blank=True, on_delete=models.PROTECT,

@@ -10,7 +10,10 @@
   whatever the batch size.
 * `case_feedback` — the implementing department reports the measure applied, or why not (闭环).
   Audit: MEASURE_CASE_FEEDBACK.
-* `cases_set_deadlines` — the daily job fills in deadlines the calendar could not give yet.
+* `cases_set_deadlines` — the daily job recomputes provisional feedback deadlines (and fills in missing
+  ones). A deadline that runs into a year whose holiday schedule is not loaded is counted on weekends alone
+  and marked provisional (domain facts §11); the calendar services recompute it as soon as the year is
+  loaded (`cases_recompute_provisional_feedback`), so the daily job is only the safety net.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +37,7 @@ from xinyong.core.crypto.keys import PURPOSE_INDEX
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
 from xinyong.core.identifiers import IdentifierType, normalize, validate
 from xinyong.core.masking import mask_identifier, mask_name
-from xinyong.core.workdays import CalendarRangeError, add_working_days, current_calendar
+from xinyong.core.workdays import Deadline, ProvisionalRecount, WorkdayCalendar, current_calendar, deadline
 from xinyong.lists.choices import ListKind
 from xinyong.lists.models import ListDefinition
 from xinyong.measures.choices import (
@@ -259,11 +263,9 @@ def subject_display_name(kind: str, name: str) -> str:
     return mask_name(name) if kind == SubjectKind.NATURAL_PERSON else name
 
 
-def _feedback_due(day: dt.date) -> dt.date | None:
-    try:
-        return add_working_days(day, int(parameter(FEEDBACK_DEADLINE, day).value))
-    except CalendarRangeError:
-        return None  # the year's schedule is not loaded yet: `cases_set_deadlines` fills it in later
+def _feedback_due(day: dt.date) -> Deadline:
+    # Provisional (weekends alone) where the calendar does not reach: the check is never held up.
+    return deadline(day, int(parameter(FEEDBACK_DEADLINE, day).value))
 
 
 def _check_articles(catalog_kinds: set[str], scenario: str) -> list[str]:
@@ -404,7 +406,8 @@ def check_subjects(
                 "check": log.pk, "scenario": scenario, "channel": channel, "on": day.isoformat(),
                 "requested": len(identifiers), "invalid": invalid_rows, "subjects_hit": rows_hit,
                 "hits": hits_count, "cases_opened": len(case_ids), "reference": log.reference,
-                "file_digest": log.file_digest, **basis,
+                "file_digest": log.file_digest, "feedback_due": due.day.isoformat(),
+                "feedback_due_provisional": due.provisional, **basis,
             },
         )
 
@@ -446,13 +449,13 @@ def check_subjects(
 _COPY_FROM = 200
 _CASE_COLUMNS = (
     "check_log_id", "measure_id", "subject_id", "organization_id", "scenario", "entry_id", "entry_ids", "via_role",
-    "status", "opened_on", "feedback_due", "outcome_note", "feedback_late",
+    "status", "opened_on", "feedback_due", "feedback_due_provisional", "outcome_note", "feedback_late",
 )
 
 
 def _insert_cases(
     log: CheckLog, cases: list[tuple[int, int, int, list[int], str]], *, organization, scenario: str,
-    day: dt.date, due: dt.date | None,
+    day: dt.date, due: Deadline,
 ) -> dict[tuple[int, int], int]:
     """Insert the cases of a check, (measure, subject, entry, entry ids, via role) each, and return their ids by
     (subject, measure). A large batch on PostgreSQL: one COPY (a batch can open thousands of cases); otherwise
@@ -463,7 +466,8 @@ def _insert_cases(
     if connection.vendor != "postgresql" or len(cases) < _COPY_FROM:
         objects = [
             MeasureCase(check_log=log, measure_id=m, subject_id=s, organization=organization, scenario=scenario,
-                        entry_id=e, entry_ids=ids, via_role=role, opened_on=day, feedback_due=due)
+                        entry_id=e, entry_ids=ids, via_role=role, opened_on=day, feedback_due=due.day,
+                        feedback_due_provisional=due.provisional)
             for m, s, e, ids, role in cases
         ]
         MeasureCase.objects.bulk_create(objects, batch_size=500)
@@ -475,7 +479,7 @@ def _insert_cases(
         with cursor.copy(f"COPY measures_measurecase (id, {', '.join(_CASE_COLUMNS)}) FROM STDIN") as copy:
             for pk, (m, s, e, entry_ids, role) in zip(ids, cases, strict=True):
                 copy.write_row((pk, log.pk, m, s, organization.pk, scenario, e, json.dumps(entry_ids), role,
-                                MeasureCaseStatus.OPEN, day, due, "", False))
+                                MeasureCaseStatus.OPEN, day, due.day, due.provisional, "", False))
     return {(s, m): pk for pk, (m, s, *_) in zip(ids, cases, strict=True)}
 
 
@@ -487,6 +491,7 @@ def _case_snapshot(case: MeasureCase) -> dict:
         "status": case.status, "applied_on": case.applied_on.isoformat() if case.applied_on else None,
         "outcome_note": case.outcome_note, "feedback_late": case.feedback_late,
         "feedback_due": case.feedback_due.isoformat() if case.feedback_due else None,
+        "feedback_due_provisional": case.feedback_due_provisional,
     }
 
 
@@ -532,31 +537,74 @@ def case_feedback(
 
 @dataclass(frozen=True)
 class DeadlineResult:
-    updated: int
-    pending: int
+    updated: int  # feedback deadlines filled in, recomputed to a final date, or moved
+    pending: int  # open cases whose deadline is still provisional (its year's schedule not loaded)
+
+
+RECOUNT_KEY = "measures.feedback_due"
+RECOUNT_LABEL = "联合奖惩措施实施情况反馈期限"
+
+
+def _recompute_feedback_deadlines(calendar: WorkdayCalendar) -> ProvisionalRecount:
+    """Recompute provisional (or missing) feedback deadlines with `calendar`, set-based: one computation and
+    one UPDATE per opening day and current deadline. An answered case is judged late against the recomputed
+    date (Art 33). Inside the caller's transaction."""
+    pending = list(
+        MeasureCase.objects.select_for_update()
+        .filter(Q(feedback_due__isnull=True) | Q(feedback_due_provisional=True))
+        .order_by("id")
+        .values_list("id", "status", "opened_on", "feedback_due")
+    )
+    groups: dict[tuple, list[tuple[int, str]]] = {}
+    for pk, status, opened_on, due_on in pending:
+        groups.setdefault((opened_on, due_on), []).append((pk, status))
+    final: list[int] = []
+    moved: list[int] = []
+    still = 0
+    changes = []
+    for (opened_on, due_on), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or dt.date.min)):
+        ids = [pk for pk, _status in members]
+        due = calendar.deadline(opened_on, int(parameter(FEEDBACK_DEADLINE, opened_on).value))
+        if due.provisional:
+            still += sum(1 for _pk, status in members if status == MeasureCaseStatus.OPEN)
+            if due.day == due_on:
+                continue
+        else:
+            final += ids
+        if due.day != due_on:
+            moved += ids
+        MeasureCase.objects.filter(pk__in=ids).update(
+            feedback_due=due.day, feedback_due_provisional=due.provisional,
+            feedback_late=ExpressionWrapper(
+                ~Q(status=MeasureCaseStatus.OPEN) & Q(feedback_at__date__gt=due.day), output_field=BooleanField()
+            ),
+        )
+        changes.append({"from": due_on.isoformat() if due_on else None, "to": due.day.isoformat(),
+                        "provisional": due.provisional, "ids": ids})
+    return ProvisionalRecount(
+        key=RECOUNT_KEY, label=RECOUNT_LABEL, checked=len(pending), final=tuple(sorted(final)),
+        moved=tuple(sorted(moved)), still_provisional=still, changes=tuple(changes),
+    )
+
+
+def cases_recompute_provisional_feedback(*, calendar: WorkdayCalendar, **_ignored) -> ProvisionalRecount:
+    """A calendar edit: recompute the provisional feedback deadlines (sent by the calendar services through
+    `provisional_deadlines_recompute` inside their transaction; they audit the answer). No notice is sent."""
+    return _recompute_feedback_deadlines(calendar)
 
 
 def cases_set_deadlines(*, actor=None) -> DeadlineResult:
-    """Give a deadline to open cases that have none because the calendar year was not loaded when they were
-    opened (domain facts §11). One audit record for the run."""
-    calendar = current_calendar()
-    pending = list(MeasureCase.objects.filter(status=MeasureCaseStatus.OPEN, feedback_due__isnull=True)
-                   .values_list("id", "opened_on"))
-    by_day: dict[dt.date, list[int]] = {}
-    for pk, opened_on in pending:
-        by_day.setdefault(opened_on, []).append(pk)
-    updated = 0
+    """The daily job: recompute provisional feedback deadlines and fill in missing ones (domain facts §11),
+    in case the calendar changed without its services. One audit record for the run when anything changed."""
     with transaction.atomic():
-        for opened_on, ids in sorted(by_day.items()):
-            try:
-                due = calendar.add_working_days(opened_on, int(parameter(FEEDBACK_DEADLINE, opened_on).value))
-            except CalendarRangeError:
-                continue
-            updated += MeasureCase.objects.filter(pk__in=ids, feedback_due__isnull=True).update(feedback_due=due)
+        recount = _recompute_feedback_deadlines(current_calendar())
+        updated = len(set(recount.final) | set(recount.moved))
         if updated:
             audit_record(
                 AuditEventType.MEASURE_CASE_DEADLINES_SET, actor=actor, target_label="联合奖惩案件反馈期限",
                 articles=["Art 22", "Art 33"],
-                details={"updated": updated, "pending": len(pending) - updated, "rule_version": rule_version()},
+                details={"updated": updated, "pending": recount.still_provisional, "final": len(recount.final),
+                         "moved": len(recount.moved), "changes": list(recount.changes),
+                         "rule_version": rule_version()},
             )
-    return DeadlineResult(updated, len(pending) - updated)
+    return DeadlineResult(updated, recount.still_provisional)

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from xinyong.core.workdays import PROVISIONAL_MARK
 from xinyong.notifications.choices import NoticeKind
 from xinyong.notifications.services import notice_send, notices_send_bulk
 from xinyong.subjects.models import SubjectAccount
@@ -91,7 +92,9 @@ def listing_notice_send(*, entry, actor=None):
         body = (
             f"信用主管部门拟将您列入“{list_name}”，已向您送达书面事先告知书（{entry.notice_number}，"
             f"{_day(entry.notice_served_on)}送达），载明列入的依据、理由、相关措施、救济途径和移出条件。"
-            f"您可以在{_day(entry.objection_window_end)}前（{entry.objection_window_days}个工作日内）陈述、申辩"
+            f"您可以在{_day(entry.objection_window_end)}"
+            f"{PROVISIONAL_MARK if entry.objection_window_provisional else ''}前"
+            f"（{entry.objection_window_days}个工作日内）陈述、申辩"
             f"或者提出异议。告知书可以在“我的名单告知”中下载。依据{REGULATION}第二十四条。"
         )
     elif entry.state == EntryState.PUBLISHED:

@@ -37,4 +37,4 @@ def load_regulation_data(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     from xinyong.regulation.services import calendar_seed_from_package, regulation_load_articles
 
     regulation_load_articles()
-    calendar_seed_from_package()
+    calendar_seed_from_package()  # also recomputes provisional deadlines into the years it adds

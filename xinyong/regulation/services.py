@@ -2,6 +2,13 @@
 
 Each runs in one transaction and writes its audit record inside it (docs/development/conventions.md).
 Calendar edits name the articles whose deadlines are counted in working days (`WORKING_DAY_ARTICLES`).
+
+Every edit that changes the calendar deadlines are counted in (a year loaded, a day of a loaded year set or
+cleared) recomputes, in the same transaction, the provisional deadlines the other apps store (those that ran
+into a year not loaded, counted on weekends alone; domain facts §11): `provisional_deadlines_recompute` is
+sent, each app answers with what it recomputed, and the summary goes into the edit's own audit record
+(`details["deadlines"]`) and back to the caller (`.deadlines`). Deadlines that were not provisional are not
+moved by a later edit. See docs/decisions/0013-provisional-deadlines.md.
 """
 
 from __future__ import annotations
@@ -13,10 +20,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from xinyong.audit.choices import AuditEventType
 from xinyong.audit.services import Change, audit_record
 from xinyong.core.errors import ServiceError, bilingual
+from xinyong.core.workdays import (
+    ProvisionalRecount,
+    WorkdayCalendar,
+    current_calendar,
+    provisional_deadlines_recompute,
+)
 from xinyong.regulation.choices import CalendarDayKind
 from xinyong.regulation.models import Article, CalendarDay, CalendarVersion, CalendarYear
 from xinyong.regulation.text import REGULATION_FILE, regulation_text
@@ -85,6 +99,93 @@ def regulation_load_articles(*, actor=None) -> int:
 
 # --- calendar -----------------------------------------------------------------------------------------------
 
+#: How many ids of each kind a recompute names in its audit details (the counts are always complete).
+RECOMPUTE_IDS_IN_AUDIT = 1000
+
+
+@dataclass(frozen=True)
+class DeadlineRecompute:
+    """The provisional deadlines recomputed after a calendar edit, one part per app that stores them."""
+
+    parts: tuple[ProvisionalRecount, ...] = ()
+
+    @property
+    def checked(self) -> int:
+        return sum(p.checked for p in self.parts)
+
+    @property
+    def final(self) -> int:
+        return sum(len(p.final) for p in self.parts)
+
+    @property
+    def moved(self) -> int:
+        return sum(len(p.moved) for p in self.parts)
+
+    @property
+    def still_provisional(self) -> int:
+        return sum(p.still_provisional for p in self.parts)
+
+    def merged(self, other: DeadlineRecompute | None) -> DeadlineRecompute:
+        """This recompute followed by `other` (a whole year entered day by day): the later count of what is
+        still provisional, the union of what became final or moved."""
+        if other is None:
+            return self
+        mine = {p.key: p for p in self.parts}
+        parts = []
+        for later in other.parts:
+            earlier = mine.pop(later.key, None)
+            if earlier is None:
+                parts.append(later)
+                continue
+            parts.append(ProvisionalRecount(
+                key=later.key, label=later.label, checked=max(earlier.checked, later.checked),
+                final=tuple(sorted({*earlier.final, *later.final})), moved=tuple(sorted({*earlier.moved, *later.moved})),
+                still_provisional=later.still_provisional, changes=earlier.changes + later.changes,
+            ))
+        return DeadlineRecompute(tuple(sorted([*parts, *mine.values()], key=lambda p: p.key)))
+
+    def as_details(self) -> dict:
+        """For the audit record of the edit that triggered it."""
+        return {
+            "checked": self.checked, "final": self.final, "moved": self.moved,
+            "still_provisional": self.still_provisional,
+            "by_kind": {
+                p.key: {
+                    "checked": p.checked, "final": len(p.final), "moved": len(p.moved),
+                    "still_provisional": p.still_provisional,
+                    "final_ids": list(p.final[:RECOMPUTE_IDS_IN_AUDIT]),
+                    "moved_ids": list(p.moved[:RECOMPUTE_IDS_IN_AUDIT]),
+                    "changes": [
+                        {**c, "ids": list(c["ids"][:RECOMPUTE_IDS_IN_AUDIT])} for c in p.changes
+                    ],
+                }
+                for p in self.parts
+            },
+        }
+
+    def as_lines(self) -> list[str]:
+        """One Chinese line per kind of deadline, for the command's output and the console's message."""
+        if not self.parts or not self.checked:
+            return ["暂定期限：无需重新计算"]
+        return [p.as_line() for p in self.parts if p.checked]
+
+
+def _recompute_provisional_deadlines(*, on: dt.date | None = None) -> DeadlineRecompute:
+    """Ask every app to recompute its provisional deadlines with the calendar as it now stands (inside the
+    caller's transaction, after `_bump_calendar_version`, so the snapshot is the edited calendar)."""
+    calendar = current_calendar()
+    day = on or timezone.localdate()
+    parts = [
+        answer
+        for _receiver, answer in provisional_deadlines_recompute.send(sender=WorkdayCalendar, calendar=calendar, on=day)
+        if isinstance(answer, ProvisionalRecount)
+    ]
+    return DeadlineRecompute(tuple(sorted(parts, key=lambda p: p.key)))
+
+
+def _year_is_loaded(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year, complete=True).exists()
+
 
 def _bump_calendar_version() -> None:
     # A fresh random token per edit: cached calendars in every process notice on their next computation.
@@ -115,8 +216,17 @@ def package_calendar_years() -> list[int]:
     return years
 
 
-def calendar_seed_from_package(*, actor=None) -> list[int]:
-    """Load every year `chinesecalendar` holds that the calendar does not have yet; returns those years.
+@dataclass(frozen=True)
+class CalendarSeed:
+    """What `calendar_seed_from_package` loaded, and the provisional deadlines it recomputed."""
+
+    years: list[int]
+    deadlines: DeadlineRecompute | None = None
+
+
+def calendar_seed_from_package(*, actor=None) -> CalendarSeed:
+    """Load every year `chinesecalendar` holds that the calendar does not have yet (a new package release,
+    or a fresh database), and recompute the provisional deadlines that ran into those years.
 
     Idempotent: a year that already has a row is left alone, so the authority's edits and a year it is
     entering by hand are never overwritten by a later package release.
@@ -130,7 +240,7 @@ def calendar_seed_from_package(*, actor=None) -> list[int]:
         present = set(CalendarYear.objects.values_list("year", flat=True))
         years = [y for y in package_calendar_years() if y not in present]
         if not years:
-            return []
+            return CalendarSeed(years=[])
         wanted = set(years)
         taken = set(CalendarDay.objects.filter(day__year__in=years).values_list("day", flat=True))
         rows = [
@@ -145,14 +255,15 @@ def calendar_seed_from_package(*, actor=None) -> list[int]:
         CalendarDay.objects.bulk_create(rows)
         CalendarYear.objects.bulk_create(CalendarYear(year=y, complete=True, source=source) for y in years)
         _bump_calendar_version()
+        deadlines = _recompute_provisional_deadlines()
         audit_record(
             AuditEventType.CALENDAR_SEEDED,
             actor=actor,
             target_label="工作日历",
             articles=WORKING_DAY_ARTICLES,
-            details={"years": years, "days": len(rows), "source": source},
+            details={"years": years, "days": len(rows), "source": source, "deadlines": deadlines.as_details()},
         )
-    return years
+    return CalendarSeed(years=years, deadlines=deadlines)
 
 
 def _check_day_kind(day: dt.date, kind: str) -> None:
@@ -178,6 +289,8 @@ def calendar_day_set(*, day: dt.date, kind: str, name: str, actor) -> CalendarDa
 
     A day in a year not yet in the calendar opens that year as incomplete: it is not used for deadlines
     until `calendar_year_mark_loaded` (Art 18, Art 28, Art 30, Art 31 deadlines move with the calendar).
+    A day of a loaded year recomputes the provisional deadlines (the returned day's `.deadlines`; None when
+    the year is not loaded, which changes no computation).
     """
     name = (name or "").strip()
     _check_day_kind(day, kind)
@@ -198,23 +311,27 @@ def calendar_day_set(*, day: dt.date, kind: str, name: str, actor) -> CalendarDa
         entry.save()
         after = _day_snapshot(entry)
         _bump_calendar_version()
+        deadlines = _recompute_provisional_deadlines() if _year_is_loaded(day.year) else None
         audit_record(
             AuditEventType.CALENDAR_DAY_SET,
             actor=actor,
             target=entry,
             target_label=f"{day.isoformat()} {name}",
             articles=WORKING_DAY_ARTICLES,
+            details={"deadlines": deadlines.as_details()} if deadlines else None,
             changes=[
                 Change(
                     "regulation.calendarday", str(entry.pk), "update" if before else "create", before, after
                 )
             ],
         )
+    entry.deadlines = deadlines
     return entry
 
 
-def calendar_day_clear(*, day: dt.date, actor) -> None:
-    """Remove the entry for `day`, so it follows the weekday rule again (audited with its before snapshot)."""
+def calendar_day_clear(*, day: dt.date, actor) -> DeadlineRecompute | None:
+    """Remove the entry for `day`, so it follows the weekday rule again (audited with its before snapshot).
+    Returns the recompute of provisional deadlines (None when the day's year is not loaded)."""
     with transaction.atomic():
         entry = CalendarDay.objects.select_for_update().filter(day=day).first()
         if entry is None:
@@ -229,20 +346,24 @@ def calendar_day_clear(*, day: dt.date, actor) -> None:
         before, pk = _day_snapshot(entry), entry.pk
         entry.delete()
         _bump_calendar_version()
+        deadlines = _recompute_provisional_deadlines() if _year_is_loaded(day.year) else None
         audit_record(
             AuditEventType.CALENDAR_DAY_CLEARED,
             actor=actor,
             target_label=f"{day.isoformat()} {before['name']}",
             articles=WORKING_DAY_ARTICLES,
+            details={"deadlines": deadlines.as_details()} if deadlines else None,
             changes=[Change("regulation.calendarday", str(pk), "delete", before, None)],
         )
+    return deadlines
 
 
 def calendar_year_mark_loaded(*, year: int, actor, source: str = "") -> CalendarYear:
     """Declare `year`'s schedule complete, so deadlines may run into it (domain facts §11).
 
     Refused for a year without any holiday: every year has at least New Year's Day and the Spring
-    Festival, so an empty year means the schedule was not entered.
+    Festival, so an empty year means the schedule was not entered. Loading the year recomputes the
+    provisional deadlines that ran into it (the returned year's `.deadlines`; None if it was loaded already).
     """
     with transaction.atomic():
         if not CalendarDay.objects.filter(day__year=year, kind=CalendarDayKind.HOLIDAY).exists():
@@ -256,12 +377,14 @@ def calendar_year_mark_loaded(*, year: int, actor, source: str = "") -> Calendar
             )
         entry, _created = CalendarYear.objects.select_for_update().get_or_create(year=year)
         if entry.complete:
+            entry.deadlines = None
             return entry
         before = {"year": year, "complete": False, "source": entry.source}
         entry.complete = True
         entry.source = (source or _actor_source(actor))[:255]
         entry.save()
         _bump_calendar_version()
+        deadlines = _recompute_provisional_deadlines()
         audit_record(
             AuditEventType.CALENDAR_YEAR_LOADED,
             actor=actor,
@@ -273,6 +396,7 @@ def calendar_year_mark_loaded(*, year: int, actor, source: str = "") -> Calendar
                 "makeup_workdays": CalendarDay.objects.filter(
                     day__year=year, kind=CalendarDayKind.MAKEUP_WORKDAY
                 ).count(),
+                "deadlines": deadlines.as_details(),
             },
             changes=[
                 Change(
@@ -284,6 +408,7 @@ def calendar_year_mark_loaded(*, year: int, actor, source: str = "") -> Calendar
                 )
             ],
         )
+    entry.deadlines = deadlines
     return entry
 
 
@@ -300,7 +425,9 @@ def calendar_year_load(*, year: int, entries: Iterable[CalendarEntry], actor, so
     """Enter a whole year's schedule as announced by the State Council, and mark the year loaded.
 
     All or nothing: one transaction sets every day (each audited as an edit) and marks the year complete.
-    Entries already present for that year but absent from the announcement are removed.
+    Entries already present for that year but absent from the announcement are removed. The returned year's
+    `.deadlines` sums up the provisional deadlines recomputed (when the year is loaded, or, for a year loaded
+    before, after each corrected day).
     """
     entries = list(entries)
     outside = [e.day.isoformat() for e in entries if e.day.year != year]
@@ -313,14 +440,19 @@ def calendar_year_load(*, year: int, entries: Iterable[CalendarEntry], actor, so
             field="entries",
         )
     with transaction.atomic():
+        deadlines: DeadlineRecompute | None = None
         wanted = {e.day for e in entries}
         for stale in (
             CalendarDay.objects.filter(day__year=year).exclude(day__in=wanted).values_list("day", flat=True)
         ):
-            calendar_day_clear(day=stale, actor=actor)
+            recomputed = calendar_day_clear(day=stale, actor=actor)
+            deadlines = deadlines.merged(recomputed) if deadlines else recomputed
         for entry in sorted(entries, key=lambda e: e.day):
             current = CalendarDay.objects.filter(day=entry.day).first()
             if current and (current.kind, current.name) == (entry.kind, entry.name):
                 continue
-            calendar_day_set(day=entry.day, kind=entry.kind, name=entry.name, actor=actor)
-        return calendar_year_mark_loaded(year=year, actor=actor, source=source)
+            recomputed = calendar_day_set(day=entry.day, kind=entry.kind, name=entry.name, actor=actor).deadlines
+            deadlines = deadlines.merged(recomputed) if deadlines else recomputed
+        loaded = calendar_year_mark_loaded(year=year, actor=actor, source=source)
+        loaded.deadlines = deadlines.merged(loaded.deadlines) if deadlines else loaded.deadlines
+        return loaded

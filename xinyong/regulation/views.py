@@ -4,14 +4,15 @@ working days, and the authority's edits of single days.
 Staff with `Permission.MANAGE_CALENDAR` see the page; only those of the credit authority (an organization
 of kind "authority") may change it — others see it read-only and are refused (403) if they post. Every
 change goes through `calendar_day_set` / `calendar_day_clear`, which audit it with before/after snapshots
-and the articles whose deadlines move. A new year is entered as a whole with `xinyong calendar import`,
-so the page edits only loaded years.
+and the articles whose deadlines move, and recompute the provisional deadlines (domain facts §11); the
+page says what was recomputed. A new year is entered as a whole with `xinyong calendar import`, so the page
+edits only loaded years. From 1 November (`calendar.next_year_warning_lead`) the page, like the console
+home of those who may edit the calendar, warns while next year's schedule is not loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -28,11 +29,9 @@ from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import ServiceError
 from xinyong.regulation.choices import CalendarDayKind
 from xinyong.regulation.forms import CalendarDayClearForm, CalendarDaySetForm, CalendarYearForm
-from xinyong.regulation.selectors import calendar_days, calendar_years
-from xinyong.regulation.services import calendar_day_clear, calendar_day_set
+from xinyong.regulation.selectors import calendar_days, calendar_missing_year, calendar_years
+from xinyong.regulation.services import DeadlineRecompute, calendar_day_clear, calendar_day_set
 from xinyong.web.views import staff_required
-
-_CHENGDE = ZoneInfo("Asia/Shanghai")
 
 
 def may_edit_calendar(user) -> bool:
@@ -64,6 +63,19 @@ def years_label(years: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
+def _report_recompute(request, recomputed: DeadlineRecompute | None) -> None:
+    """Tell the editor what the edit did to the provisional deadlines (none: say nothing)."""
+    if recomputed is None or not recomputed.checked:
+        return
+    messages.info(
+        request,
+        _("Provisional deadlines recomputed: %(checked)s examined, %(final)s now final, %(moved)s moved, "
+          "%(still)s still provisional.")
+        % {"checked": recomputed.checked, "final": recomputed.final, "moved": recomputed.moved,
+           "still": recomputed.still_provisional},
+    )
+
+
 def _calendar_url(year: int | None = None) -> str:
     url = reverse("regulation:calendar")
     return f"{url}?year={year}" if year else url
@@ -73,7 +85,7 @@ def _calendar_page(request, *, year: int | None = None, set_form=None, clear_err
     years = list(calendar_years())
     loaded = [y.year for y in years if y.complete]
     being_entered = [y.year for y in years if not y.complete]
-    today = timezone.now().astimezone(_CHENGDE).date()
+    today = timezone.localdate()
 
     # The year asked for in the address (an unknown one is reported by the form), else the one being
     # re-shown after a refused edit, else this year if loaded, else the last loaded year.
@@ -107,7 +119,7 @@ def _calendar_page(request, *, year: int | None = None, set_form=None, clear_err
             "being_entered_label": years_label(being_entered),
             "last_loaded": last_loaded,
             "last_day": dt.date(last_loaded, 12, 31) if last_loaded else None,
-            "past_last_loaded": last_loaded is None or today.year > last_loaded,
+            "missing_year": calendar_missing_year(today),
         },
         status=status,
     )
@@ -139,6 +151,7 @@ def calendar_set(request):
                 _("%(date)s is now a %(kind)s: %(name)s.")
                 % {"date": entry.day.isoformat(), "kind": entry.get_kind_display(), "name": entry.name},
             )
+            _report_recompute(request, entry.deadlines)
             return HttpResponseRedirect(_calendar_url(entry.day.year))
     shown = form.cleaned_data.get("day")
     return _calendar_page(request, year=shown.year if shown else None, set_form=form)
@@ -155,7 +168,7 @@ def calendar_clear(request):
         return _calendar_page(request, clear_error=" ".join(problems))
     day = form.cleaned_data["day"]
     try:
-        calendar_day_clear(day=day, actor=request.user)
+        recomputed = calendar_day_clear(day=day, actor=request.user)
     except ServiceError as error:
         return _calendar_page(request, year=day.year, clear_error=str(error.message))
     messages.success(
@@ -163,4 +176,5 @@ def calendar_clear(request):
         _("The entry for %(date)s is removed: it follows the weekday rule again.")
         % {"date": day.isoformat()},
     )
+    _report_recompute(request, recomputed)
     return HttpResponseRedirect(_calendar_url(day.year))

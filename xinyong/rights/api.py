@@ -54,6 +54,7 @@ class RightsCaseOut(Schema):
     filed_on: dt.date
     deadline_days: int
     due_on: dt.date | None
+    due_on_provisional: bool  # counted on weekends alone into a year not loaded (domain facts §11)
     extensions: int
     extended_days: int | None
     extension_reason: str
@@ -104,7 +105,7 @@ def case_out(case: Case, on: dt.date | None = None) -> dict:
                    "label": case_target_label(case)},
         "organization": case.organization.name, "filed_by": case.filed_by, "agent_name": case.agent_name,
         "channel": case.channel, "filed_on": case.filed_on, "deadline_days": case.deadline_days,
-        "due_on": case.due_on, "extensions": case.extensions, "extended_days": case.extended_days,
+        "due_on": case.due_on, "due_on_provisional": case.due_on_provisional, "extensions": case.extensions, "extended_days": case.extended_days,
         "extension_reason": case.extension_reason, "overdue": case.is_overdue(on or timezone.localdate()),
         "decided_on": case.decided_on, "decided_late": case.decided_late, "decision_reasons": case.decision_reasons,
         "punishment_wrongful": case.punishment_wrongful, "corrected_revision": case.corrected_revision,

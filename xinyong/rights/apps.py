@@ -6,3 +6,22 @@ class RightsConfig(AppConfig):
 
     name = "xinyong.rights"
     label = "rights"
+
+    def ready(self) -> None:
+        from xinyong.core.workdays import provisional_deadlines_recompute
+
+        provisional_deadlines_recompute.connect(recompute_due_dates, dispatch_uid="rights_recompute_due_dates")
+
+
+def recompute_due_dates(sender, *, calendar, on, **kwargs):
+    """A calendar edit: recompute the provisional due dates of cases (domain facts §11). Nothing while the
+    rights tables do not exist yet (the calendar is seeded after a partial migrate too)."""
+    from django.db import connection
+
+    from xinyong.rights.deadlines import cases_recompute_provisional
+    from xinyong.rights.models import Case, CaseEvent
+
+    tables = {Case._meta.db_table, CaseEvent._meta.db_table}
+    if not tables <= set(connection.introspection.table_names()):
+        return None
+    return cases_recompute_provisional(calendar=calendar, on=on)

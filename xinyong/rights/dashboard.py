@@ -5,7 +5,9 @@ cases, a department's staff its own. Every count and list here starts from it.
 
 Due-date buckets of open cases, counted with the working-day calendar on the day `on`:
 overdue (the due date, the last day, has passed), due today, due within the next `SOON_WORKING_DAYS` working
-days, later, and no deadline yet (waiting for the year's holiday schedule). The per-department table counts,
+days, later, and provisional (a due date counted on weekends alone, waiting for the year's holiday schedule;
+domain facts §11). A provisional due date is in no other bucket: like the escalation of the daily job, the
+dashboard counts no case overdue against a department (Art 33 (5)) on a date that is not final. The per-department table counts,
 for Art 33 (5): open, overdue, escalated (ever), decided late, decided on time, and the average number of
 working days from filing to decision.
 """
@@ -39,7 +41,7 @@ BUCKETS = (
     (BUCKET_TODAY, _("Due today")),
     (BUCKET_SOON, _("Due within 3 working days")),
     (BUCKET_LATER, _("Due later")),
-    (BUCKET_NONE, _("No deadline yet (holiday schedule not entered)")),
+    (BUCKET_NONE, _("Provisional deadline (holiday schedule not loaded)")),
 )
 BUCKET_KEYS = tuple(key for key, _label in BUCKETS)
 
@@ -59,8 +61,8 @@ class CaseFilters:
 
 @dataclass(frozen=True)
 class DueBounds:
-    """The day the buckets are counted on and the last day of "due soon" (None: past the loaded years, so
-    every known due date after today is within it)."""
+    """The day the buckets are counted on and the last day of "due soon" (past the loaded years counted on
+    weekends alone, as the provisional due dates are; None only for a caller that gives none)."""
 
     on: dt.date
     soon_until: dt.date | None
@@ -68,17 +70,16 @@ class DueBounds:
 
 def due_bounds(on: dt.date, calendar: WorkdayCalendar | None = None) -> DueBounds:
     calendar = calendar or current_calendar()
-    try:
-        soon_until = calendar.add_working_days(on, SOON_WORKING_DAYS)
-    except CalendarRangeError:
-        soon_until = None
-    return DueBounds(on, soon_until)
+    # Past the loaded years "soon" is counted on weekends alone, as the provisional due dates are.
+    return DueBounds(on, calendar.deadline(on, SOON_WORKING_DAYS).day)
 
 
 def bucket_q(bucket: str, bounds: DueBounds) -> Q:
     """The open cases of one due-date bucket."""
     day = bounds.on
-    open_ = Q(status=CaseStatus.OPEN)
+    if bucket == BUCKET_NONE:
+        return Q(status=CaseStatus.OPEN) & (Q(due_on__isnull=True) | Q(due_on_provisional=True))
+    open_ = Q(status=CaseStatus.OPEN, due_on_provisional=False)
     if bucket == BUCKET_OVERDUE:
         return open_ & Q(due_on__lt=day)
     if bucket == BUCKET_TODAY:
@@ -88,8 +89,6 @@ def bucket_q(bucket: str, bounds: DueBounds) -> Q:
         return soon & Q(due_on__lte=bounds.soon_until) if bounds.soon_until else soon
     if bucket == BUCKET_LATER:
         return open_ & Q(due_on__gt=bounds.soon_until) if bounds.soon_until else Q(pk__in=[])
-    if bucket == BUCKET_NONE:
-        return open_ & Q(due_on__isnull=True)
     raise ValueError(f"unknown bucket {bucket!r}")
 
 
@@ -97,7 +96,7 @@ def bucket_of(case: Case, bounds: DueBounds) -> str | None:
     """The bucket of one case (None when it is not open)."""
     if case.status != CaseStatus.OPEN:
         return None
-    if case.due_on is None:
+    if case.due_on is None or case.due_on_provisional:
         return BUCKET_NONE
     if case.due_on < bounds.on:
         return BUCKET_OVERDUE

@@ -3,17 +3,24 @@
 `cases_run_deadlines` is the rights job of the scheduler (`xinyong scheduler`, `xinyong rights deadlines`). Over
 every open case, set-based, in one transaction with ONE audit record (RIGHTS_DEADLINES_RUN):
 
-1. **Deadlines the calendar can now give.** A case filed (or extended) while its deadline ran into a year
-   whose holiday schedule was not loaded has no `due_on`; once the year is entered the due date is
-   ``add_working_days(filed_on, deadline_days)``, plus ``extended_days`` counted from that original due date.
-   Each filled case gets a DUE_SET step. A deadline that still runs past the last loaded year stays empty and
-   the case is reported as waiting for the calendar (never guessed, never an error).
-2. **Escalation.** Every open case past its due date (the due date is the last day, inclusive) that is not
-   escalated yet is escalated: `escalated_on` is set, an ESCALATED step is appended, the deciding department
-   is told the case is counted against it (Art 33 (5)) and the credit authority receives one summary notice.
-   A case is escalated once: running twice the same day (or every day after) escalates nothing twice.
+1. **Provisional deadlines recomputed.** A case filed (or extended) while its deadline ran into a year whose
+   holiday schedule was not loaded has a provisional `due_on`, counted on weekends alone
+   (`due_on_provisional`; domain facts §11). With the calendar as it now stands the due date is
+   ``deadline(filed_on, deadline_days)``, plus ``extended_days`` counted from that original due date; a case
+   whose due date becomes final or moves gets a DUE_SET step (a decided case also has `decided_late`
+   recomputed). The calendar services do the same at once when a year is loaded
+   (`cases_recompute_provisional`); the run is the safety net. A deadline that still runs past the last loaded
+   year stays provisional and the case is reported as waiting for the calendar. Cases filed before
+   provisional deadlines existed (no `due_on`) get theirs here.
+2. **Escalation.** Every open case past its final due date (the due date is the last day, inclusive) that is
+   not escalated yet is escalated: `escalated_on` is set, an ESCALATED step is appended, the deciding
+   department is told the case is counted against it (Art 33 (5)) and the credit authority receives one
+   summary notice. A case is escalated once: running twice the same day (or every day after) escalates
+   nothing twice. A provisional due date is never escalated on: being counted against a department
+   (Art 33 (5)) waits for the real date, which the next run after the year is loaded applies.
 3. **Reminders.** On a working day, each department with open cases due that day or on the next working day
-   receives one reminder notice listing them — at most one reminder run a day, whoever runs the job.
+   receives one reminder notice listing them (a provisional date with its mark) — at most one reminder run a
+   day, whoever runs the job.
 
 The run uses each case's own `deadline_days` and `extended_days` (the registry values in force when it was
 filed and extended); the audit record also names the registry values in force on the day of the run and the
@@ -23,7 +30,6 @@ per case, so a run over many cases writes few notices.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
@@ -31,7 +37,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField as DbBooleanField
+from django.db.models import Count, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +49,14 @@ from xinyong.audit.choices import AuditEventType
 from xinyong.audit.models import AuditEvent
 from xinyong.audit.services import audit_record
 from xinyong.core.errors import ServiceError
-from xinyong.core.workdays import CalendarRangeError, WorkdayCalendar, current_calendar
+from xinyong.core.workdays import (
+    PROVISIONAL_MARK,
+    CalendarRangeError,
+    Deadline,
+    ProvisionalRecount,
+    WorkdayCalendar,
+    current_calendar,
+)
 from xinyong.notifications.services import notice_send
 from xinyong.regulation.parameters import decision_basis
 from xinyong.rights.choices import CaseAction, CaseKind, CaseStatus
@@ -75,7 +89,11 @@ _RUN_LOCK_KEY = 0x78795244
 # Timeline notes and notices are official communications, kept in Chinese whatever the operator's language.
 ESCALATION_NOTE = "逾期未作出决定，已报送社会信用主管部门督办，计入办理单位履职情况（本条例第三十三条第五项）。"
 DUE_SET_NOTE = "节假日安排录入后确定办理期限。"
+DUE_SET_PROVISIONAL_NOTE = "重新计算办理期限（仍为暂定，待节假日安排公布后重新计算）。"
 ACTOR_LABEL = "每日期限任务"
+CALENDAR_ACTOR_LABEL = "工作日历"
+RECOUNT_KEY = "rights.decision_due"
+RECOUNT_LABEL = "异议、信用修复办理期限"
 _KIND_NAMES = {CaseKind.OBJECTION: "异议", CaseKind.REPAIR: "信用修复"}
 
 
@@ -120,6 +138,7 @@ class _Row:
     organization_id: int
     filed_on: dt.date
     due_on: dt.date | None
+    due_on_provisional: bool = False
 
     @property
     def number(self) -> str:
@@ -127,12 +146,12 @@ class _Row:
         return Case.number.fget(self)
 
 
-def due_date(calendar: WorkdayCalendar, filed_on: dt.date, deadline_days: int, extended_days: int | None) -> dt.date:
+def due_date(calendar: WorkdayCalendar, filed_on: dt.date, deadline_days: int, extended_days: int | None) -> Deadline:
     """The last day for the decision: `deadline_days` working days after filing, plus an extension counted
-    from that original due date. CalendarRangeError while it runs past the last loaded year."""
-    due = calendar.add_working_days(filed_on, int(deadline_days))
+    from that original due date; provisional while it runs past the last loaded year (weekends alone)."""
+    due = calendar.deadline(filed_on, int(deadline_days))
     if extended_days:
-        due = calendar.add_working_days(due, int(extended_days))
+        due = calendar.deadline(due, int(extended_days))
     return due
 
 
@@ -151,12 +170,14 @@ _EVENT_COLUMNS = ("case_id", "action", "status_after", "at", "on", "actor_id", "
                   "note", "details", "articles", "rule_version")
 
 
-def _events(rows: Iterable[tuple[int, str, dict]], *, action: str, day: dt.date, now: dt.datetime, actor,
-            note: str, rule_version: str, extra_articles: list[str]) -> None:
-    """One timeline step per case: (case id, kind, details). COPY on PostgreSQL (the table only takes inserts),
-    a bulk insert elsewhere."""
+def _events(rows: Iterable[tuple[int, str, dict] | tuple[int, str, dict, str, str]], *, action: str, day: dt.date,
+            now: dt.datetime, actor, note: str, rule_version: str, extra_articles: list[str],
+            actor_label: str = ACTOR_LABEL) -> None:
+    """One timeline step per case: (case id, kind, details[, status after, note]). COPY on PostgreSQL (the
+    table only takes inserts), a bulk insert elsewhere."""
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    label = getattr(actor, "username", "") or ACTOR_LABEL
+    label = getattr(actor, "username", "") or actor_label
+    rows = [(*row, CaseStatus.OPEN.value, note) if len(row) == 3 else row for row in rows]
     articles = {kind: sorted({*KIND_ARTICLES[kind], *extra_articles}) for kind in KIND_ARTICLES}
     if connection.vendor == "postgresql":
         columns = ", ".join(f'"{c}"' for c in _EVENT_COLUMNS)
@@ -165,54 +186,98 @@ def _events(rows: Iterable[tuple[int, str, dict]], *, action: str, day: dt.date,
         with connection.connection.cursor() as cursor, cursor.copy(
             f"COPY {CaseEvent._meta.db_table} ({columns}) FROM STDIN"
         ) as copy:
-            for pk, kind, details in rows:
-                copy.write_row((pk, action, CaseStatus.OPEN.value, now, day, actor_id, label, "", note,
+            for pk, kind, details, status, text in rows:
+                copy.write_row((pk, action, status, now, day, actor_id, label, "", text,
                                 json.dumps(details, ensure_ascii=False), dumped[kind], rule_version))
         return
     CaseEvent.objects.bulk_create(
         (
-            CaseEvent(case_id=pk, action=action, status_after=CaseStatus.OPEN, at=now, on=day, actor_id=actor_id,
-                      actor_label=label, note=note, details=details, articles=articles[kind],
+            CaseEvent(case_id=pk, action=action, status_after=status, at=now, on=day, actor_id=actor_id,
+                      actor_label=label, note=text, details=details, articles=articles[kind],
                       rule_version=rule_version)
-            for pk, kind, details in rows
+            for pk, kind, details, status, text in rows
         ),
         batch_size=_BATCH,
     )
 
 
-def _fill_due_dates(calendar: WorkdayCalendar, *, day, now, actor, rule_version: str):
-    """Step 1: give open cases the due date the calendar can now give. Returns (filled ids, waiting ids,
-    missing years)."""
+@dataclass(frozen=True)
+class _Recount:
+    final: list[int]  # due date now final (was provisional, or missing)
+    moved: list[int]  # due date changed (final or still provisional)
+    waiting: list[int]  # open cases whose due date is still provisional
+    years: list[int]  # the years the calendar is waiting for
+    checked: int
+    changes: list[dict]
+
+
+def _recompute_due_dates(calendar: WorkdayCalendar, *, day, now, actor, rule_version: str,
+                         actor_label: str = ACTOR_LABEL) -> _Recount:
+    """Step 1: recompute the provisional (or missing) due dates with `calendar`, set-based: one computation
+    and one UPDATE per group of cases with the same filing day, deadline, extension and current due date."""
     pending = list(
         Case.objects.select_for_update(of=("self",))
-        .filter(status=CaseStatus.OPEN, due_on__isnull=True)
+        .filter(Q(due_on__isnull=True) | Q(due_on_provisional=True))
+        .exclude(status=CaseStatus.CANCELLED)
         .order_by("id")
-        .values_list("id", "kind", "filed_on", "deadline_days", "extended_days")
+        .values_list("id", "kind", "status", "filed_on", "deadline_days", "extended_days", "due_on")
     )
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for pk, kind, filed_on, deadline_days, extended_days in pending:
-        groups[(kind, filed_on, deadline_days, extended_days or 0)].append(pk)
-    filled: list[int] = []
+    groups: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    for pk, kind, status, filed_on, deadline_days, extended_days, due_on in pending:
+        groups[(kind, filed_on, deadline_days, extended_days or 0, due_on)].append((pk, status))
+    final: list[int] = []
+    moved: list[int] = []
     waiting: list[int] = []
     years: set[int] = set()
+    changes: list[dict] = []
     events = []
-    for (kind, filed_on, deadline_days, extended_days), ids in sorted(groups.items()):
-        try:
-            due = due_date(calendar, filed_on, deadline_days, extended_days)
-        except CalendarRangeError as error:
-            waiting += ids
-            years.add(error.year)
-            continue
+    for (kind, filed_on, deadline_days, extended_days, due_on), members in sorted(
+        groups.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3], item[0][4] or dt.date.min)
+    ):
+        ids = [pk for pk, _status in members]
+        due = due_date(calendar, filed_on, deadline_days, extended_days)
+        if due.provisional:
+            waiting += [pk for pk, status in members if status == CaseStatus.OPEN]
+            years.update(due.unloaded_years)
+            if due.day == due_on:
+                continue  # still provisional, same day: nothing to write
+        else:
+            final += ids
+        if due.day != due_on:
+            moved += ids
         for chunk in _chunks(ids):
-            Case.objects.filter(pk__in=chunk, due_on__isnull=True).update(
-                due_on=due, rule_version=rule_version, articles=KIND_ARTICLES[kind], updated_at=now
+            # A decided case is judged late against the recomputed date (Art 33 (5)).
+            Case.objects.filter(pk__in=chunk).update(
+                due_on=due.day, due_on_provisional=due.provisional, updated_at=now,
+                decided_late=ExpressionWrapper(Q(status=CaseStatus.DECIDED, decided_on__gt=due.day),
+                                               output_field=DbBooleanField()),
             )
-        filled += ids
-        details = {"due_on": due.isoformat(), "deadline_days": deadline_days, "extended_days": extended_days or None}
-        events += [(pk, kind, details) for pk in ids]
+        changes.append({"from": due_on.isoformat() if due_on else None, "to": due.day.isoformat(),
+                        "provisional": due.provisional, "ids": ids})
+        details = {"due_on": due.day.isoformat(), "due_on_provisional": due.provisional,
+                   "deadline_days": deadline_days, "extended_days": extended_days or None}
+        note = DUE_SET_PROVISIONAL_NOTE if due.provisional else DUE_SET_NOTE
+        events += [(pk, kind, details, status, note) for pk, status in members]
     _events(events, action=CaseAction.DUE_SET, day=day, now=now, actor=actor, note=DUE_SET_NOTE,
-            rule_version=rule_version, extra_articles=[])
-    return sorted(filled), sorted(waiting), sorted(years)
+            rule_version=rule_version, extra_articles=[], actor_label=actor_label)
+    return _Recount(final=sorted(final), moved=sorted(moved), waiting=sorted(waiting), years=sorted(years),
+                    checked=len(pending), changes=changes)
+
+
+def cases_recompute_provisional(*, calendar: WorkdayCalendar, on: dt.date, actor=None,
+                                **_ignored) -> ProvisionalRecount:
+    """Recompute the provisional due dates with `calendar` when the calendar changes (the calendar service
+    sends `provisional_deadlines_recompute` inside its transaction and audits the answer). No notice is sent:
+    the applicant and the department see the recomputed date on the case (Art 28, 30, 31)."""
+    recount = _recompute_due_dates(
+        calendar, day=on, now=timezone.now(), actor=actor,
+        rule_version=decision_basis(on=on)["rule_version"], actor_label=CALENDAR_ACTOR_LABEL,
+    )
+    return ProvisionalRecount(
+        key=RECOUNT_KEY, label=RECOUNT_LABEL, checked=recount.checked, final=tuple(recount.final),
+        moved=tuple(recount.moved), still_provisional=recount.checked - len(recount.final),
+        changes=tuple(recount.changes),
+    )
 
 
 def _escalate(calendar: WorkdayCalendar, *, day, now, actor, rule_version: str) -> list[_Row]:
@@ -220,7 +285,7 @@ def _escalate(calendar: WorkdayCalendar, *, day, now, actor, rule_version: str) 
     rows = [
         _Row(*values)
         for values in Case.objects.select_for_update(of=("self",))
-        .filter(status=CaseStatus.OPEN, due_on__lt=day, escalated_on__isnull=True)
+        .filter(status=CaseStatus.OPEN, due_on__lt=day, due_on_provisional=False, escalated_on__isnull=True)
         .order_by("due_on", "id")
         .values_list("id", "kind", "organization_id", "filed_on", "due_on")
     ]
@@ -263,14 +328,12 @@ def _due_soon(calendar: WorkdayCalendar, day: dt.date) -> list[_Row] | None:
         return None
     if _reminders_already_sent(day):
         return None
-    queryset = Case.objects.filter(status=CaseStatus.OPEN, due_on__gte=day)
-    # When the next working day is past the loaded years, so is no due date: every one left is due soon.
-    with contextlib.suppress(CalendarRangeError):
-        queryset = queryset.filter(due_on__lte=calendar.add_working_days(day, 1))
+    # The next working day, on weekends alone when it falls in a year not loaded (domain facts §11).
+    queryset = Case.objects.filter(status=CaseStatus.OPEN, due_on__gte=day, due_on__lte=calendar.deadline(day, 1).day)
     return [
         _Row(*values)
         for values in queryset.order_by("due_on", "id").values_list("id", "kind", "organization_id", "filed_on",
-                                                                    "due_on")
+                                                                    "due_on", "due_on_provisional")
     ]
 
 
@@ -339,7 +402,8 @@ def _notify_due_soon(rows: list[_Row], *, day: dt.date, actor, organizations: di
         if today:
             parts.append(f"今日（{day.isoformat()}）到期：{_numbers(today)}")
         if later:
-            parts.append(f"下一个工作日（{later[0].due_on.isoformat()}）到期：{_numbers(later)}")
+            mark = PROVISIONAL_MARK if later[0].due_on_provisional else ""
+            parts.append(f"下一个工作日（{later[0].due_on.isoformat()}{mark}）到期：{_numbers(later)}")
         notice_send(
             organization=organizations[organization_id], kind="case_update",
             title=f"到期提醒：{len(cases)}件异议、信用修复案件即将到期",
@@ -366,7 +430,8 @@ def cases_run_deadlines(*, on: dt.date | None = None, actor=None) -> DeadlineRun
     now = timezone.now()
     with transaction.atomic():
         _serialize_runs()
-        filled, waiting, years = _fill_due_dates(calendar, day=day, now=now, actor=actor, rule_version=rule_version)
+        recount = _recompute_due_dates(calendar, day=day, now=now, actor=actor, rule_version=rule_version)
+        filled, waiting, years = recount.final, recount.waiting, recount.years
         escalated = _escalate(calendar, day=day, now=now, actor=actor, rule_version=rule_version)
         due_soon = _due_soon(calendar, day)
         reminders_sent = due_soon is not None

@@ -45,7 +45,7 @@ class ExportFile:
 def export_headers() -> list[str]:
     return [
         _("Case number"), _("Kind"), _("Subject (masked)"), _("Identifier (masked)"), _("Deciding department"),
-        _("Filed on"), _("Decision due (inclusive)"), _("Status"), _("Outcome"), _("Escalated on"),
+        _("Filed on"), _("Decision due (inclusive)"), _("Due date provisional"), _("Status"), _("Outcome"), _("Escalated on"),
         _("Decided late"),
     ]
 
@@ -60,6 +60,7 @@ def export_row(case: Case) -> list:
         case.organization.name,
         case.filed_on,
         case.due_on,
+        case.due_on_provisional,
         str(CaseStatus(case.status).label),
         str(Outcome(case.outcome).label) if case.outcome else "",
         case.escalated_on,

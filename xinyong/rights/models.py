@@ -23,8 +23,10 @@ _NUMBER_PREFIX = {CaseKind.OBJECTION: "YY", CaseKind.REPAIR: "XF"}
 class Case(models.Model):
     """An objection or a credit repair application (see the module docstring).
 
-    `due_on` is the last working day for the decision (inclusive); it is empty while the calendar cannot give
-    it yet (a year not loaded), and the daily job fills it in. `deadline_days` and `extended_days` are the
+    `due_on` is the last working day for the decision (inclusive). When it runs into a year whose holiday
+    schedule is not loaded it is counted on weekends alone and `due_on_provisional` is set; loading the year
+    (or the daily job) recomputes it (domain facts §11). It is empty only for cases filed before provisional
+    deadlines existed, until the daily job fills it in. `deadline_days` and `extended_days` are the
     registry values that bound the case when it was filed and extended. `rule_version`, `articles` and
     `basis_parameters` are those of the latest step; each step keeps its own in `CaseEvent`.
     """
@@ -60,6 +62,7 @@ class Case(models.Model):
     filed_on = models.DateField(_("filing date"))
     deadline_days = models.PositiveSmallIntegerField(_("deadline (working days)"))
     due_on = models.DateField(_("decision due (inclusive)"), null=True, blank=True)
+    due_on_provisional = models.BooleanField(_("decision due date provisional"), default=False)
     extended_days = models.PositiveSmallIntegerField(_("extension (working days)"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     extensions = models.PositiveSmallIntegerField(_("extensions granted"), default=0)

@@ -231,16 +231,22 @@ class TimelineItem:
     articles: tuple[str, ...]
 
 
+def _due(details: dict) -> str:
+    """A due date of a timeline step, marked when it was provisional (domain facts §11)."""
+    mark = _("(provisional: to be recomputed once the holiday schedule is published)")
+    return details["due_on"] + (str(mark) if details.get("due_on_provisional") else "")
+
+
 def _label(event: CaseEvent) -> str:
     details = event.details or {}
     base = str(CaseAction(event.action).label)
     if event.action == CaseAction.FILED and details.get("due_on"):
-        return str(_("%(step)s; decision due by %(day)s") % {"step": base, "day": details["due_on"]})
+        return str(_("%(step)s; decision due by %(day)s") % {"step": base, "day": _due(details)})
     if event.action == CaseAction.EXTENDED and details.get("due_on"):
         return str(_("%(step)s by %(days)s working days, to %(day)s")
-                   % {"step": base, "days": details.get("days"), "day": details["due_on"]})
+                   % {"step": base, "days": details.get("days"), "day": _due(details)})
     if event.action == CaseAction.DUE_SET and details.get("due_on"):
-        return str(_("%(step)s: %(day)s") % {"step": base, "day": details["due_on"]})
+        return str(_("%(step)s: %(day)s") % {"step": base, "day": _due(details)})
     if event.action == CaseAction.DECIDED and details.get("outcome"):
         from xinyong.rights.choices import Outcome
 

@@ -3,7 +3,8 @@
 Every service runs in one transaction, locks what it changes, appends one step to the case's timeline and
 writes its audit record inside it, naming the articles it applies and the registry values it used
 (`decision_basis`). Deadlines are counted in working days (`xinyong.core.workdays`); a deadline that runs
-past the last loaded calendar year is left empty and filled in by the daily job (`xinyong.rights.deadlines`).
+past the last loaded calendar year is counted on weekends alone and marked provisional (`due_on_provisional`,
+shown with the mark wherever the date is shown); loading the year recomputes it (`xinyong.rights.deadlines`).
 
 Objection: filed (the item is marked 异议中 at once, `objection.mark_deadline` = 0) → the provider decides
 within `objection.decision_deadline` working days, extendable once (`objection.extensions_allowed`) by at most
@@ -37,7 +38,7 @@ from xinyong.audit.choices import AuditEventType, AuditOutcome
 from xinyong.audit.services import Change, audit_record
 from xinyong.core.crypto import get_provider
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
-from xinyong.core.workdays import CalendarRangeError, add_working_days
+from xinyong.core.workdays import PROVISIONAL_MARK, Deadline, deadline
 from xinyong.lists.choices import PUNITIVE_KINDS, RemovalReason
 from xinyong.lists.models import ListEntry
 from xinyong.records.choices import RecordStatus
@@ -123,12 +124,16 @@ def _required_text(value: str, field: str) -> str:
     return text
 
 
-def working_day_deadline(start: dt.date, days: int) -> dt.date | None:
-    """`days` working days after `start`, or None while the calendar does not reach that far."""
-    try:
-        return add_working_days(start, days)
-    except CalendarRangeError:
-        return None
+def working_day_deadline(start: dt.date | Deadline, days: int) -> Deadline:
+    """`days` working days after `start`; provisional (weekends alone) where the calendar does not reach."""
+    return deadline(start, days)
+
+
+def due_label(case: Case) -> str:
+    """The due date as official notices state it: ISO date, with the provisional mark when provisional."""
+    if case.due_on is None:
+        return "待节假日安排录入后确定"
+    return case.due_on.isoformat() + (PROVISIONAL_MARK if case.due_on_provisional else "")
 
 
 def _file_rows(files: Sequence[Any], kind: str, field: str) -> list[CaseFile]:
@@ -200,7 +205,7 @@ def _snapshot(case: Case) -> dict:
     return {
         "kind": case.kind, "status": case.status, "outcome": case.outcome, "subject": case.subject_id,
         "record": case.record_id, "entry": case.entry_id, "organization": case.organization_id,
-        "due_on": iso(case.due_on), "extensions": case.extensions, "decided_on": iso(case.decided_on),
+        "due_on": iso(case.due_on), "due_on_provisional": case.due_on_provisional, "extensions": case.extensions, "decided_on": iso(case.decided_on),
         "punishment_wrongful": case.punishment_wrongful, "decided_late": case.decided_late,
     }
 
@@ -282,8 +287,8 @@ def _open_case(*, kind: str, subject, target, reasons: str, requested_change: st
         entry=locked if isinstance(locked, ListEntry) else None,
         filed_by=filed_by, agent_name=agent_name, applicant=applicant if getattr(applicant, "pk", None) else None,
         channel=channel, reasons=reasons, requested_change=(requested_change or "").strip(),
-        filed_at=timezone.now(), filed_on=day, deadline_days=int(deadline.value), due_on=due,
-        eligibility=eligibility or {},
+        filed_at=timezone.now(), filed_on=day, deadline_days=int(deadline.value), due_on=due.day,
+        due_on_provisional=due.provisional, eligibility=eligibility or {},
     )
     try:
         with transaction.atomic():
@@ -300,7 +305,7 @@ def _open_case(*, kind: str, subject, target, reasons: str, requested_change: st
     _step(
         case, action=CaseAction.FILED, on=day, actor=applicant, basis=basis, articles=_ARTICLES[kind],
         before=None, note=reasons[:500],
-        details={**details, "due_on": due.isoformat() if due else None, "channel": channel,
+        details={**details, "due_on": due.day.isoformat(), "due_on_provisional": due.provisional, "channel": channel,
                  "files": [{"kind": f.kind, "name": f.name, "digest": f.digest} for f in files]},
     )
     return case
@@ -344,7 +349,7 @@ def objection_file(
             applicant=applicant, channel=channel, day=day, deadline=deadline, basis=basis,
             details={"target": _target_label(target)},
         )
-        due = case.due_on.isoformat() if case.due_on else gettext("to be set once the holiday schedule is entered")
+        due = due_label(case)
         _notify_subject(case, actor=applicant, title=gettext("Objection %(number)s received") % {"number": case.number},
                         body=gettext("Your objection to %(target)s has been received and the information is marked "
                                 "“objection pending” wherever it is shown. %(department)s decides by %(due)s.")
@@ -400,7 +405,7 @@ def repair_apply(
                                                      eligibility.rule.as_basis()},
             eligibility=eligibility.as_snapshot(day),
         )
-        due = case.due_on.isoformat() if case.due_on else gettext("to be set once the holiday schedule is entered")
+        due = due_label(case)
         _notify_subject(case, actor=applicant,
                         title=gettext("Credit repair application %(number)s received") % {"number": case.number},
                         body=gettext("Your application to repair %(target)s has been received; the information is "
@@ -458,25 +463,27 @@ def case_extend(*, case: Case, days: int, reason: str, actor, on: dt.date | None
                 "extension_too_long",
                 _("An extension lasts from 1 to %(max)s working days.") % {"max": int(maximum.value)}, field="days",
             )
-        if locked.due_on is None:
-            raise ServiceError("deadline_unknown", _("The deadline is not known yet: the holiday schedule of its "
-                                                     "year has not been entered."), field="days")
-        if day > locked.due_on:
+        current = (Deadline(locked.due_on, locked.due_on_provisional) if locked.due_on is not None
+                   else working_day_deadline(locked.filed_on, locked.deadline_days))
+        if day > current.day:
             raise ServiceError("deadline_passed", _("The deadline has passed; an extension must be decided before "
                                                     "it ends."), field="on")
-        due = add_working_days(locked.due_on, days)
+        # Counted from the current due date; a provisional one makes the extended one provisional too.
+        due = working_day_deadline(current, days)
         before = _snapshot(locked)
         locked.extensions += 1
         locked.extended_days = days
         locked.extension_reason = reason
-        locked.due_on = due
+        locked.due_on = due.day
+        locked.due_on_provisional = due.provisional
         basis = decision_basis(_DEADLINE[locked.kind], _EXTENSIONS[locked.kind], _EXTENSION[locked.kind], on=day)
         _step(locked, action=CaseAction.EXTENDED, on=day, actor=actor, basis=basis, articles=_ARTICLES[locked.kind],
-              before=before, note=reason, details={"days": days, "due_on": due.isoformat()})
+              before=before, note=reason,
+              details={"days": days, "due_on": due.day.isoformat(), "due_on_provisional": due.provisional})
         _notify_subject(locked, actor=actor, title=gettext("Case %(number)s: deadline extended") % {"number": locked.number},
                         body=gettext("%(department)s extended the deadline by %(days)s working days to %(due)s. "
                                 "Reason: %(reason)s")
-                        % {"department": locked.organization.name, "days": days, "due": due.isoformat(),
+                        % {"department": locked.organization.name, "days": days, "due": due_label(locked),
                            "reason": reason})
     return locked
 

@@ -358,7 +358,9 @@ def console_extend(request, pk):
             service_error_to_form(form, error)
         else:
             messages.success(request, _("The deadline is extended to %(day)s; the applicant is told the reason.")
-                             % {"day": case.due_on.isoformat() if case.due_on else "—"})
+                             % {"day": (case.due_on.isoformat() if case.due_on else "—") + (
+                                 str(_("(provisional: to be recomputed once the holiday schedule is published)"))
+                                 if case.due_on_provisional else "")})
             return HttpResponseRedirect(_console_case_url(case))
     return _console_case_page(request, case, extend_form=form, status=400)
 

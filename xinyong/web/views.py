@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -208,13 +209,20 @@ def account_home(request):
 
 @staff_required
 def console_home(request):
+    # Imported here: the regulation console's views import this module's decorators.
+    from xinyong.regulation.selectors import calendar_missing_year
+    from xinyong.regulation.views import may_edit_calendar
+
     user = request.user
     organization = Organization.objects.select_related("division").get(pk=user.organization_id)
     roles = sorted((Role(r) for r in user.role_set()), key=list(Role).index)
+    # Those who keep the calendar are warned from 1 November that next year's is missing (domain facts §11).
+    missing_year = calendar_missing_year(timezone.localdate()) if may_edit_calendar(user) else None
     return render(
         request,
         "web/console_home.html",
-        {"organization": organization, "jurisdiction": organization.division, "roles": roles},
+        {"organization": organization, "jurisdiction": organization.division, "roles": roles,
+         "missing_year": missing_year, "calendar_url": reverse("regulation:calendar") if missing_year else ""},
     )
 
 

@@ -8,7 +8,9 @@
     xinyong calendar mark-loaded YEAR --actor USER [--source TEXT]
     xinyong calendar seed                                  load years the chinesecalendar package holds
 
-Every change is audited with the acting account (`--actor`, an existing user name).
+Every change is audited with the acting account (`--actor`, an existing user name). A change to the calendar
+deadlines are counted in (a year loaded, a day of a loaded year) recomputes the provisional deadlines in the
+same transaction and prints one summary line per kind of deadline (domain facts §11).
 """
 
 from __future__ import annotations
@@ -91,16 +93,23 @@ class Command(BaseCommand):
                 f"{entry.day.isoformat()}\t周{weekday}\t{entry.kind}\t{entry.name}\t{entry.source}"
             )
 
+    def _recomputed(self, deadlines) -> None:
+        if deadlines is not None:
+            for line in deadlines.as_lines():
+                self.stdout.write(line)
+
     def _set(self, options):
         entry = calendar_day_set(
             day=_date(options["date"]), kind=options["kind"], name=options["name"], actor=self._actor(options)
         )
         self.stdout.write(f"{entry.day.isoformat()}\t{entry.kind}\t{entry.name}")
+        self._recomputed(entry.deadlines)
 
     def _clear(self, options):
         day = _date(options["date"])
-        calendar_day_clear(day=day, actor=self._actor(options))
+        deadlines = calendar_day_clear(day=day, actor=self._actor(options))
         self.stdout.write(f"{day.isoformat()}\tcleared")
+        self._recomputed(deadlines)
 
     def _import(self, options):
         path: Path = options["file"]
@@ -111,13 +120,16 @@ class Command(BaseCommand):
             year=schedule.year, entries=schedule.entries, actor=self._actor(options), source=schedule.source
         )
         self.stdout.write(f"{year.year}\tcomplete\t{len(schedule.entries)} days\t{year.source}")
+        self._recomputed(year.deadlines)
 
     def _mark_loaded(self, options):
         year = calendar_year_mark_loaded(
             year=options["year"], actor=self._actor(options), source=options["source"]
         )
         self.stdout.write(f"{year.year}\tcomplete\t{year.source}")
+        self._recomputed(year.deadlines)
 
     def _seed(self, options):
-        years = calendar_seed_from_package()
-        self.stdout.write(f"loaded: {', '.join(map(str, years)) or 'nothing new'}")
+        seed = calendar_seed_from_package()
+        self.stdout.write(f"loaded: {', '.join(map(str, seed.years)) or 'nothing new'}")
+        self._recomputed(seed.deadlines)

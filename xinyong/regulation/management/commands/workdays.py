@@ -1,7 +1,9 @@
 """`xinyong workdays add DATE N` and `xinyong workdays between DATE1 DATE2`: working-day arithmetic.
 
 Conventions are those of `xinyong.core.workdays`: `add` gives the N-th working day after DATE (DATE itself
-for N = 0); `between` counts the working days in (DATE1, DATE2].
+for N = 0) as deadlines are computed — past the loaded years on weekends alone, printed with the provisional
+mark and the years not loaded (domain facts §11); `between` counts the working days in (DATE1, DATE2] and
+refuses a year not loaded.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from xinyong.core.errors import ServiceError
-from xinyong.core.workdays import add_working_days, working_days_between
+from xinyong.core.workdays import PROVISIONAL_MARK, deadline, working_days_between
 
 
 def _date(raw: str) -> dt.date:
@@ -38,7 +40,11 @@ class Command(BaseCommand):
             if options["action"] == "add":
                 if options["n"] < 0:
                     raise CommandError("工作日数不能为负数")
-                result = add_working_days(_date(options["date"]), options["n"]).isoformat()
+                due = deadline(_date(options["date"]), options["n"])
+                result = due.day.isoformat()
+                if due.provisional:
+                    years = "、".join(f"{y}年" for y in due.unloaded_years)
+                    result += f"\t{PROVISIONAL_MARK}\t{years}节假日安排尚未录入，按周六、周日休息计算"
             else:
                 result = str(working_days_between(_date(options["date1"]), _date(options["date2"])))
         except ServiceError as exc:
