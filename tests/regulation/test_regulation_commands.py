@@ -35,9 +35,19 @@ def test_rules_show_prints_value_unit_effective_date_and_reference():
     lines = result.stdout.splitlines()
     assert lines[0] == "objection.decision_deadline: 5 working_days"
     assert "effective from: 2024-05-01" in lines
-    assert "reference: Art 28" in lines
-    assert "reference: 上海市社会信用条例 第三十六条" in lines
+    # References as they are cited to people; the number is the platform's setting, said so.
+    assert "reference: 《承德市社会信用促进条例》第二十八条" in lines
+    assert "reference: 《承德市社会信用促进条例》第三十条" in lines
+    assert ("set by: 本平台设定 (the references give the duty; the number is the credit authority's setting)"
+            in lines)
+    assert not [line for line in lines if line.startswith("reference:") and "上海" in line]
     assert f"rule version: {rule_version()}" in lines
+
+
+def test_rules_show_does_not_call_a_value_set_by_law_a_platform_setting():
+    lines = run("rules", "show", "fines.organization_minimum", "--on", "2026-06-01").splitlines()
+    assert "reference: 《承德市社会信用促进条例》第三十四条" in lines
+    assert not [line for line in lines if line.startswith("set by:")]
 
 
 def test_rules_show_on_the_day_before_a_change_gives_the_old_value():
@@ -64,7 +74,8 @@ def test_rules_show_refuses_a_date_without_a_value_or_a_malformed_date():
 
 def test_rules_list_prints_every_parameter():
     out = run("rules", "list", "--on", "2026-06-01")
-    assert "objection.decision_deadline\t5\tworking_days\t2024-05-01\t" in out
+    assert ("objection.decision_deadline\t5\tworking_days\t2024-05-01\t"
+            "《承德市社会信用促进条例》第二十八条、第三十条（本平台设定）\n") in out
     assert out.rstrip().endswith(f"rule version: {rule_version()}")
 
 

@@ -81,9 +81,8 @@ def test_every_parameter_value_has_a_reference_and_a_known_unit():
         for entry in definition.entries:
             assert entry.references, f"{name} {entry.effective_from}"
             for ref in entry.references:
-                assert ref.article is not None or (ref.title and ref.section), (
-                    f"{name} {entry.effective_from}"
-                )
+                # An article of this regulation, or another text by title (its article where known).
+                assert ref.article is not None or ref.title, f"{name} {entry.effective_from}"
 
 
 @pytest.mark.django_db
@@ -253,7 +252,9 @@ def test_a_value_is_ended_by_a_dated_entry_marked_ended(tmp_path):
         (good_file(38), "no article 38"),
         (good_file().replace(ART_REF, ""), "needs a reference"),
         (good_file().replace(ART_REF, 'reference = "Article 28"'), "'Art N'"),
-        (good_file().replace(', article = "第三条"', ""), "external reference"),
+        (good_file().replace('title = "某规定", ', ""), "external reference"),
+        (good_file().replace('article = "第三条"', 'article = " "'), "leave it out to cite by name"),
+        (good_file().replace('article = "第三条"', 'section = "第三条"'), "external reference"),
         (good_file().replace("working_days", "fortnights"), "unit must be one of"),
         (good_file().replace("2024-05-01", "2024-13-01"), "ISO date"),
         (good_file().replace("value = 5", 'value = "five"'), "must be a number"),
@@ -264,6 +265,13 @@ def test_a_malformed_parameter_file_is_refused_with_the_reason(tmp_path, text, p
     write(tmp_path, "area/thing.toml", text)
     with pytest.raises(ParameterFileError, match=problem):
         load_parameters(tmp_path, articles=range(1, 38))
+
+
+def test_a_text_whose_article_is_not_known_is_cited_by_name_alone(tmp_path):
+    write(tmp_path, "area/thing.toml", good_file().replace(', article = "第三条"', ""))
+    entry = load_parameters(tmp_path, articles=range(1, 38)).parameters["area.thing"].entries[1]
+    assert [r.citation for r in entry.references] == ["《某规定》"]
+    assert entry.platform_setting  # its note starts with "[ours]"
 
 
 def test_parameter_files_must_sit_at_area_slash_name(tmp_path):

@@ -13,12 +13,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from xinyong.core.workdays import PROVISIONAL_MARK
 from xinyong.lists.choices import PUNITIVE_KINDS
 from xinyong.lists.models import ListEntry
 
 IMPLEMENTS = ("Art 24: notice_content, render_notice_pdf",)
+
+#: The notice is a document of a Chinese authority: whatever the language of the clerk who serves it.
+NOTICE_LANGUAGE = "zh-hans"
 
 # 行政复议法第二十条 (60 days), 行政诉讼法第四十六条 (6 months): the general time limits for the remedies.
 REMEDIES = (
@@ -76,10 +80,11 @@ def notice_content(
     definition = entry.definition
     subject = entry.subject
     punitive = definition.kind in PUNITIVE_KINDS
-    measures = tuple(
-        NoticeMeasure(m.name, m.get_kind_display(), m.legal_basis)
-        for m in definition.measures.filter(is_active=True).order_by("order", "code")
-    )
+    with translation.override(NOTICE_LANGUAGE):  # the measure kinds in Chinese, whoever serves the notice
+        measures = tuple(
+            NoticeMeasure(m.name, str(m.get_kind_display()), m.legal_basis)
+            for m in definition.measures.filter(is_active=True).order_by("order", "code")
+        )
     records = tuple(
         CitedRecord(r.item.name, r.document_number, _date(r.decision_date))
         for r in entry.cited_records.select_related("item").order_by("decision_date", "id")
@@ -128,7 +133,8 @@ def notice_content(
 
 
 def render_notice_html(content: NoticeContent) -> str:
-    return render_to_string("lists/notice_pdf.html", {"c": content})
+    with translation.override(NOTICE_LANGUAGE):
+        return render_to_string("lists/notice_pdf.html", {"c": content})
 
 
 def render_notice_pdf(content: NoticeContent) -> bytes:

@@ -16,8 +16,14 @@ Each parameter is one TOML file `parameters/<area>/<name>.toml`, named `<area>.<
 
 A change is a new dated entry beside the old one, never an edit in place, so a past decision can be
 recomputed with the value it used. Every entry carries a reference: an article of this regulation
-("Art N", checked against the regulation's text) or an external document (`title` and `article`).
-Defaults we chose where the law is silent say "[ours]" in their `note`.
+("Art N", checked against the regulation's text) or another text in force in Chengde — a national law, a
+State Council or national ministry rule, a Hebei province rule — as `{title, article}`, or `{title}` alone
+where the exact article is not known. References are what people are shown as the legal basis
+(`Reference.citation`): another province's or city's regulation is never one; where a default was taken
+from one, the `note` says so ("[ours] default, comparable to …"), and the note is never shown to citizens.
+
+A value whose `note` begins "[ours]" is a platform setting: the law gives the duty (its references), the
+credit authority chose the number. It is shown as "本平台设定" beside its legal basis (`platform_setting`).
 
 Services record what they used with `decision_basis(...)`, which gives the values and the `rule_version`
 (an SM3 fingerprint of all parameter files) for their audit details.
@@ -37,16 +43,25 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinyong.core.errors import ServiceError, bilingual
 from xinyong.regulation.choices import ParameterUnit
-from xinyong.regulation.text import article_numbers
+from xinyong.regulation.text import article_citation, article_numbers
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 UNITS = frozenset(u.value for u in ParameterUnit)
 RULE_VERSION_LENGTH = 16  # hex characters of the SM3 digest: short enough to read, far from colliding
 
 _ARTICLE_REFERENCE_RE = re.compile(r"^Art (\d+)$")
+#: The mark that starts the note of a value the platform chose where the law sets no number.
+PLATFORM_SETTING_MARK = "[ours]"
+#: How such a value is labelled wherever its basis is shown.
+PLATFORM_SETTING = _("set by this platform")
+# A national standard's code comes before its bracketed name: GB/T 22239-2019《信息安全技术 …》.
+_STANDARD_RE = re.compile(r"^((?:GB|GB/T|GB/Z|DB\d+/T) [\d.]+-\d{4}) (.+)$")
+# A document number or issuer in a trailing bracket stays outside the title marks: 《…》（法释〔2017〕7号）.
+_TRAILING_BRACKET_RE = re.compile(r"^(.+)（([^（）]+)）$")
 _NAME_PART_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_KEYS = frozenset({"value", "ended", "reference", "note"})
 _FILE_KEYS = frozenset({"description", "unit", "values"})
@@ -62,9 +77,21 @@ class ParameterError(ServiceError):
     """A lookup that cannot be answered: an unknown parameter, or a date with no value in force."""
 
 
+def _instrument(title: str) -> str:
+    """A document's title in title marks, as Chinese legal citations write it."""
+    standard = _STANDARD_RE.match(title)
+    if standard:
+        return f"{standard.group(1)}《{standard.group(2)}》"
+    bracket = _TRAILING_BRACKET_RE.match(title)
+    if bracket:
+        return f"《{bracket.group(1)}》（{bracket.group(2)}）"
+    return f"《{title}》"
+
+
 @dataclass(frozen=True)
 class Reference:
-    """Where a value comes from: an article of this regulation, or an external document's article."""
+    """Where a value comes from: an article of this regulation, or another text in force in Chengde (its
+    article or section, or none when the text is cited by name alone)."""
 
     article: int | None = None
     title: str = ""
@@ -75,8 +102,27 @@ class Reference:
             return f"Art {self.article}"
         return f"{self.title} {self.section}".strip()
 
+    @property
+    def citation(self) -> str:
+        """The reference as people read it: 《承德市社会信用促进条例》第三十一条, 《…》（法释〔2017〕7号）第二条."""
+        if self.article is not None:
+            return article_citation(self.article)
+        return _instrument(self.title) + self.section
+
     def as_json(self) -> str | dict[str, str]:
-        return str(self) if self.article is not None else {"title": self.title, "article": self.section}
+        if self.article is not None:
+            return str(self)
+        return {"title": self.title, "article": self.section} if self.section else {"title": self.title}
+
+
+def citation_text(references: Iterable[Reference]) -> str:
+    """References as one citation for people: this regulation's articles together, then the other texts,
+    separated by "；" — 《承德市社会信用促进条例》第二十八条、第三十条；《…》."""
+    references = list(references)
+    articles = [r.article for r in references if r.article is not None]
+    parts = [article_citation(*articles)] if articles else []
+    parts += [r.citation for r in references if r.article is None]
+    return "；".join(parts)
 
 
 @dataclass(frozen=True)
@@ -91,6 +137,11 @@ class ParameterEntry:
     @property
     def ended(self) -> bool:
         return self.value is None
+
+    @property
+    def platform_setting(self) -> bool:
+        """The law gives the duty, the platform chose the number (the note starts with "[ours]")."""
+        return self.note.startswith(PLATFORM_SETTING_MARK)
 
 
 @dataclass(frozen=True)
@@ -128,6 +179,12 @@ class ParameterValue:
     note: str
     description: str
     rule_version: str
+    platform_setting: bool = False  # see ParameterEntry.platform_setting
+
+    @property
+    def citation(self) -> str:
+        """The legal basis as people are shown it (`citation_text`)."""
+        return citation_text(self.reference)
 
 
 @dataclass(frozen=True)
@@ -154,12 +211,15 @@ def _parse_reference(path: Path, where: str, raw: Any, articles: frozenset[int])
         return Reference(article=number)
     if isinstance(raw, dict):
         unknown = set(raw) - {"title", "article"}
-        title, section = raw.get("title"), raw.get("article")
-        if unknown or not isinstance(title, str) or not isinstance(section, str):
-            raise _fail(path, f'{where}: an external reference is {{title = "…", article = "…"}}')
-        if not title.strip() or not section.strip():
-            raise _fail(path, f"{where}: an external reference needs both a title and an article or section")
-        return Reference(title=title.strip(), section=section.strip())
+        title, section = raw.get("title"), raw.get("article", None)
+        if unknown or not isinstance(title, str) or not isinstance(section, str | None):
+            raise _fail(path, f'{where}: an external reference is {{title = "…", article = "…"}} or {{title = "…"}}')
+        if not title.strip():
+            raise _fail(path, f"{where}: an external reference needs the document's title")
+        if section is not None and not section.strip():
+            # Where the article is not known the text is cited by name alone: leave `article` out.
+            raise _fail(path, f"{where}: an external reference's article is empty (leave it out to cite by name)")
+        return Reference(title=title.strip(), section=(section or "").strip())
     raise _fail(path, f"{where}: a reference is 'Art N' or {{title, article}}, not {type(raw).__name__}")
 
 
@@ -329,7 +389,17 @@ def parameter(name: str, on: dt.date | None = None) -> ParameterValue:
         note=entry.note,
         description=definition.description,
         rule_version=registry.rule_version,
+        platform_setting=entry.platform_setting,
     )
+
+
+def basis_text(value: ParameterValue) -> str:
+    """A value's legal basis as a clause shown to people: 依据《承德市社会信用促进条例》第二十八条、第三十条, or
+    for a platform setting 本平台设定，依据《承德市社会信用促进条例》第三十一条 (the law gives the duty, the
+    platform the number)."""
+    if value.platform_setting:
+        return _("set by this platform under %(citation)s") % {"citation": value.citation}
+    return _("under %(citation)s") % {"citation": value.citation}
 
 
 def decision_basis(*names: str, on: dt.date | None = None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from xinyong.regulation.parameters import (
     Reference,
     _parse_reference,
     all_parameters,
+    citation_text,
 )
 from xinyong.regulation.text import article_numbers
 
@@ -41,6 +42,11 @@ class RepairRule:
     legal_reason: str
     references: tuple[Reference, ...]
     note: str = ""
+
+    @property
+    def citation(self) -> str:
+        """The rule's legal basis as the applicant is shown it (`citation_text`)."""
+        return citation_text(self.references)
 
     def as_basis(self) -> dict:
         """What a decision records about the rule it applied."""

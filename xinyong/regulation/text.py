@@ -112,3 +112,41 @@ def regulation_text() -> tuple[str, tuple[ParsedArticle, ...]]:
 def article_numbers() -> frozenset[int]:
     """Numbers of the regulation's articles, from the text (no database needed)."""
     return frozenset(a.number for a in regulation_text()[1])
+
+
+_DIGIT_NAMES = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """The Chinese numeral of an article number (1–999), as the official text writes it: 10 = 十,
+    31 = 三十一, 102 = 一百零二, 110 = 一百一十. The inverse of `chinese_number`."""
+    if not 0 < number < 1000:
+        raise ValueError(f"article numbers run from 1 to 999, not {number}")
+    hundreds, rest = divmod(number, 100)
+    tens, units = divmod(rest, 10)
+    parts = []
+    if hundreds:
+        parts.append(_DIGIT_NAMES[hundreds] + "百")
+        if rest and tens == 0:
+            parts.append("零")
+    if tens:
+        # Below twenty the official text writes 十一, not 一十一; after hundreds it keeps 一十 (一百一十).
+        parts.append(("" if tens == 1 and not hundreds else _DIGIT_NAMES[tens]) + "十")
+    if units:
+        parts.append(_DIGIT_NAMES[units])
+    return "".join(parts)
+
+
+def regulation_title() -> str:
+    """The regulation's own title, from its text: 承德市社会信用促进条例."""
+    return regulation_text()[0]
+
+
+def article_citation(*numbers: int) -> str:
+    """Articles of this regulation as a citation shown to people: 《承德市社会信用促进条例》第三十一条, or
+    for several, 《承德市社会信用促进条例》第二十八条、第三十条 (in order, each once)."""
+    known = article_numbers()
+    ordered = sorted(set(numbers))
+    if not ordered or any(n not in known for n in ordered):
+        raise ValueError(f"the regulation has no article {ordered}")
+    return f"《{regulation_title()}》" + "、".join(f"第{chinese_numeral(n)}条" for n in ordered)

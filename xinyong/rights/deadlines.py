@@ -87,7 +87,7 @@ _BATCH = 1000
 _RUN_LOCK_KEY = 0x78795244
 
 # Timeline notes and notices are official communications, kept in Chinese whatever the operator's language.
-ESCALATION_NOTE = "逾期未作出决定，已报送社会信用主管部门督办，计入办理单位履职情况（本条例第三十三条第五项）。"
+ESCALATION_NOTE = "逾期未作出决定，已报送社会信用主管部门督办，计入办理单位履职情况（《承德市社会信用促进条例》第三十三条第五项）。"
 DUE_SET_NOTE = "节假日安排录入后确定办理期限。"
 DUE_SET_PROVISIONAL_NOTE = "重新计算办理期限（仍为暂定，待节假日安排公布后重新计算）。"
 ACTOR_LABEL = "每日期限任务"

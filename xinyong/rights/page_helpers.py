@@ -19,7 +19,7 @@ from xinyong.core.masking import mask_identifier
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import CreditRecord
 from xinyong.records.selectors import record_get_verified
-from xinyong.regulation.parameters import ParameterError, parameter
+from xinyong.regulation.parameters import ParameterError, basis_text, parameter
 from xinyong.rights.choices import CaseKind, CaseStatus
 from xinyong.rights.models import Case, CaseFile
 from xinyong.rights.selectors import ENTRY_STATES_IN_FORCE, cases_restrict
@@ -152,14 +152,24 @@ def may_still_extend(case: Case, on: dt.date | None = None) -> bool:
     return case.is_open and (allowed is None or case.extensions < allowed)
 
 
+def _registry_basis(name: str, on: dt.date | None) -> str:
+    """The deadline's legal basis as the pages cite it (本平台设定，依据《承德市社会信用促进条例》第三十一条)."""
+    try:
+        return basis_text(parameter(name, on or timezone.localdate()))
+    except ParameterError:
+        return ""
+
+
 @dataclass(frozen=True)
 class Deadlines:
-    """The registry's deadlines in working days, as the pages explain them."""
+    """The registry's deadlines in working days, with their legal basis, as the pages explain them."""
 
     objection_decision: int | None
     objection_extension: int | None
     repair_decision: int | None
     repair_extension: int | None
+    objection_basis: str = ""
+    repair_basis: str = ""
 
 
 def deadlines(on: dt.date | None = None) -> Deadlines:
@@ -168,6 +178,8 @@ def deadlines(on: dt.date | None = None) -> Deadlines:
         _registry_value(EXTENSION_PARAMETER[CaseKind.OBJECTION], on),
         _registry_value(DEADLINE_PARAMETER[CaseKind.REPAIR], on),
         _registry_value(EXTENSION_PARAMETER[CaseKind.REPAIR], on),
+        _registry_basis(DEADLINE_PARAMETER[CaseKind.OBJECTION], on),
+        _registry_basis(DEADLINE_PARAMETER[CaseKind.REPAIR], on),
     )
 
 

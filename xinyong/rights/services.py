@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +97,10 @@ _MARK = {CaseKind.OBJECTION: "under_objection", CaseKind.REPAIR: "under_repair"}
 #: Files a case accepts, recognised by their first bytes (the name and the browser's type are not trusted).
 _SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
+#: Notices, decision letters, reputation notices and the reasons written into records are documents of a Chinese
+#: authority: composed in Chinese whatever the language of the clerk or the applicant acting (`_in_chinese`).
+NOTICE_LANGUAGE = "zh-hans"
+
 # Remedies told with every outcome (Art 24: 救济途径); the law's words, not a number.
 REMEDIES = _(
     "If you disagree with this decision you may file a new objection with new evidence, or apply for "
@@ -105,6 +109,12 @@ REMEDIES = _(
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _in_chinese():
+    """Compose a notice or a text kept in a record in Chinese (the translations of the strings it formats,
+    the labels of the choices it names), then return to the acting person's language for the pages."""
+    return translation.override(NOTICE_LANGUAGE)
 
 
 def _act_date(on: dt.date | None, *, not_before: dt.date | None = None) -> dt.date:
@@ -349,14 +359,15 @@ def objection_file(
             applicant=applicant, channel=channel, day=day, deadline=deadline, basis=basis,
             details={"target": _target_label(target)},
         )
-        due = due_label(case)
-        _notify_subject(case, actor=applicant, title=gettext("Objection %(number)s received") % {"number": case.number},
-                        body=gettext("Your objection to %(target)s has been received and the information is marked "
-                                "“objection pending” wherever it is shown. %(department)s decides by %(due)s.")
-                        % {"target": _target_label(target), "department": case.organization.name, "due": due})
-        _notify_department(case, actor=applicant, title=gettext("New objection %(number)s") % {"number": case.number},
-                           body=gettext("%(subject)s objects to %(target)s. Decide by %(due)s.")
-                           % {"subject": subject.name, "target": _target_label(target), "due": due})
+        with _in_chinese():
+            due = due_label(case)
+            _notify_subject(case, actor=applicant, title=gettext("Objection %(number)s received") % {"number": case.number},
+                            body=gettext("Your objection to %(target)s has been received and the information is marked "
+                                    "“objection pending” wherever it is shown. %(department)s decides by %(due)s.")
+                            % {"target": _target_label(target), "department": case.organization.name, "due": due})
+            _notify_department(case, actor=applicant, title=gettext("New objection %(number)s") % {"number": case.number},
+                               body=gettext("%(subject)s objects to %(target)s. Decide by %(due)s.")
+                               % {"subject": subject.name, "target": _target_label(target), "due": due})
     return case
 
 
@@ -405,16 +416,17 @@ def repair_apply(
                                                      eligibility.rule.as_basis()},
             eligibility=eligibility.as_snapshot(day),
         )
-        due = due_label(case)
-        _notify_subject(case, actor=applicant,
-                        title=gettext("Credit repair application %(number)s received") % {"number": case.number},
-                        body=gettext("Your application to repair %(target)s has been received; the information is "
-                                "marked “credit repair in progress”. %(department)s decides by %(due)s.")
-                        % {"target": _target_label(target), "department": case.organization.name, "due": due})
-        _notify_department(case, actor=applicant,
-                           title=gettext("New credit repair application %(number)s") % {"number": case.number},
-                           body=gettext("%(subject)s applies to repair %(target)s. Decide by %(due)s.")
-                           % {"subject": subject.name, "target": _target_label(target), "due": due})
+        with _in_chinese():
+            due = due_label(case)
+            _notify_subject(case, actor=applicant,
+                            title=gettext("Credit repair application %(number)s received") % {"number": case.number},
+                            body=gettext("Your application to repair %(target)s has been received; the information is "
+                                    "marked “credit repair in progress”. %(department)s decides by %(due)s.")
+                            % {"target": _target_label(target), "department": case.organization.name, "due": due})
+            _notify_department(case, actor=applicant,
+                               title=gettext("New credit repair application %(number)s") % {"number": case.number},
+                               body=gettext("%(subject)s applies to repair %(target)s. Decide by %(due)s.")
+                               % {"subject": subject.name, "target": _target_label(target), "due": due})
     return case
 
 
@@ -480,11 +492,12 @@ def case_extend(*, case: Case, days: int, reason: str, actor, on: dt.date | None
         _step(locked, action=CaseAction.EXTENDED, on=day, actor=actor, basis=basis, articles=_ARTICLES[locked.kind],
               before=before, note=reason,
               details={"days": days, "due_on": due.day.isoformat(), "due_on_provisional": due.provisional})
-        _notify_subject(locked, actor=actor, title=gettext("Case %(number)s: deadline extended") % {"number": locked.number},
-                        body=gettext("%(department)s extended the deadline by %(days)s working days to %(due)s. "
-                                "Reason: %(reason)s")
-                        % {"department": locked.organization.name, "days": days, "due": due_label(locked),
-                           "reason": reason})
+        with _in_chinese():
+            _notify_subject(locked, actor=actor, title=gettext("Case %(number)s: deadline extended") % {"number": locked.number},
+                            body=gettext("%(department)s extended the deadline by %(days)s working days to %(due)s. "
+                                    "Reason: %(reason)s")
+                            % {"department": locked.organization.name, "days": days, "due": due_label(locked),
+                               "reason": reason})
     return locked
 
 
@@ -501,8 +514,9 @@ def case_cancel(*, case: Case, user, reason: str = "") -> Case:
         _set_mark(_lock_target(locked), locked.kind, False)
         _step(locked, action=CaseAction.CANCELLED, on=day, actor=user, basis=decision_basis(on=day),
               articles=_ARTICLES[locked.kind], before=before, note=(reason or "").strip())
-        _notify_department(locked, actor=user, title=gettext("Case %(number)s withdrawn") % {"number": locked.number},
-                           body=gettext("The applicant withdrew the case."))
+        with _in_chinese():
+            _notify_department(locked, actor=user, title=gettext("Case %(number)s withdrawn") % {"number": locked.number},
+                               body=gettext("The applicant withdrew the case."))
     return locked
 
 
@@ -553,7 +567,8 @@ def objection_decide(
         _require_open(locked)
         day = _act_date(on, not_before=locked.filed_on)
         target = _lock_target(locked)
-        note = gettext("Objection %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
+        with _in_chinese():  # the record's revision reason (Art 29)
+            note = gettext("Objection %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
         details: dict[str, Any] = {"outcome": outcome}
         if outcome == Outcome.CORRECTED:
             if not isinstance(target, CreditRecord):
@@ -582,13 +597,16 @@ def objection_decide(
               before=before, note=reasons, details={**details, "late": locked.decided_late})
         if punishment_wrongful:
             _restore_reputation(locked, target=target, actor=actor, day=day, note=note)
-        _notify_subject(
-            locked, actor=actor,
-            title=gettext("Objection %(number)s decided: %(outcome)s") % {"number": locked.number, "outcome": outcome.label},
-            body=gettext("%(department)s decided on your objection to %(target)s: %(outcome)s.\nReasons: %(reasons)s\n%(remedies)s")
-            % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
-               "reasons": reasons, "remedies": REMEDIES},
-        )
+        with _in_chinese():  # the decision letter (Art 24: reasons and remedies)
+            _notify_subject(
+                locked, actor=actor,
+                title=gettext("Objection %(number)s decided: %(outcome)s") % {"number": locked.number,
+                                                                             "outcome": outcome.label},
+                body=gettext("%(department)s decided on your objection to %(target)s: %(outcome)s.\nReasons: "
+                             "%(reasons)s\n%(remedies)s")
+                % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
+                   "reasons": reasons, "remedies": REMEDIES},
+            )
     return locked
 
 
@@ -617,11 +635,12 @@ def _restore_reputation(case: Case, *, target, actor, day: dt.date, note: str) -
     )
     subject = case.subject
     what = "、".join(f"{e.definition.name}（{e.number}）" for e in lifted) or _target_label(target)
-    text = gettext(
-        "After examining objection %(number)s, %(department)s found that %(what)s rested on wrong information. "
-        "The information has been corrected, the listing and the measures based on it have been lifted, and the "
-        "credit of %(subject)s is restored (Art 30)."
-    ) % {"number": case.number, "department": case.organization.name, "what": what, "subject": subject.name}
+    with _in_chinese():  # 信誉恢复公告: a public notice of the authority
+        text = gettext(
+            "After examining objection %(number)s, %(department)s found that %(what)s rested on wrong information. "
+            "The information has been corrected, the listing and the measures based on it have been lifted, and the "
+            "credit of %(subject)s is restored (Art 30)."
+        ) % {"number": case.number, "department": case.organization.name, "what": what, "subject": subject.name}
     notice = ReputationNotice.objects.create(
         case=case, subject=subject, subject_name=subject.name, text=text,
         entries_lifted=[{"id": e.pk, "number": e.number, "list": e.definition.code} for e in lifted],
@@ -641,15 +660,16 @@ def _restore_reputation(case: Case, *, target, actor, day: dt.date, note: str) -
         details={"case": case.number, "entries": lifted_ids, "departments": [pk for pk, _name in departments],
                  "public": notice.is_public},
     )
-    for organization in Organization.objects.filter(pk__in=[pk for pk, _name in departments]).order_by("name"):
-        notice_send(organization=organization, kind="measure_lifted",
-                    title=gettext("Measures lifted for %(subject)s") % {"subject": subject.name},
-                    body=gettext("%(what)s rested on wrong information and has been lifted (Art 30). Stop the measures "
-                            "you applied on it and restore the subject's rights.\n%(text)s")
-                    % {"what": what, "text": text},
-                    target=notice, articles=["Art 24", "Art 30"], actor=actor)
-    notice_send(subject=subject, kind="reputation_restored", title=gettext("Your reputation has been restored"),
-                body=text, link=case_url(case), target=notice, articles=["Art 30"], actor=actor)
+    with _in_chinese():
+        for organization in Organization.objects.filter(pk__in=[pk for pk, _name in departments]).order_by("name"):
+            notice_send(organization=organization, kind="measure_lifted",
+                        title=gettext("Measures lifted for %(subject)s") % {"subject": subject.name},
+                        body=gettext("%(what)s rested on wrong information and has been lifted (Art 30). Stop the "
+                                     "measures you applied on it and restore the subject's rights.\n%(text)s")
+                        % {"what": what, "text": text},
+                        target=notice, articles=["Art 24", "Art 30"], actor=actor)
+        notice_send(subject=subject, kind="reputation_restored", title=gettext("Your reputation has been restored"),
+                    body=text, link=case_url(case), target=notice, articles=["Art 30"], actor=actor)
     return notice
 
 
@@ -678,7 +698,8 @@ def repair_decide(*, case: Case, outcome: str, reasons: str, actor, on: dt.date 
         day = _act_date(on, not_before=locked.filed_on)
         target = _lock_target(locked)
         details: dict[str, Any] = {"outcome": outcome, "removed_entries": []}
-        note = gettext("Credit repair %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
+        with _in_chinese():  # the record's revision reason and the entries' removal note (Art 29)
+            note = gettext("Credit repair %(number)s: %(reasons)s") % {"number": locked.number, "reasons": reasons}
         if outcome == Outcome.APPROVED:
             if isinstance(target, CreditRecord):
                 if target.status == RecordStatus.ACTIVE:
@@ -705,13 +726,14 @@ def repair_decide(*, case: Case, outcome: str, reasons: str, actor, on: dt.date 
         basis["parameters"][REPAIR_DEADLINE] = locked.deadline_days
         _step(locked, action=CaseAction.DECIDED, on=day, actor=actor, basis=basis, articles=_ARTICLES[CaseKind.REPAIR],
               before=before, note=reasons, details={**details, "late": locked.decided_late})
-        _notify_subject(
-            locked, actor=actor,
-            title=gettext("Credit repair %(number)s decided: %(outcome)s") % {"number": locked.number,
-                                                                         "outcome": outcome.label},
-            body=gettext("%(department)s decided on your credit repair application for %(target)s: %(outcome)s.\n"
-                    "Reasons: %(reasons)s\n%(remedies)s")
-            % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
-               "reasons": reasons, "remedies": REMEDIES},
-        )
+        with _in_chinese():  # the decision letter (Art 24: reasons and remedies)
+            _notify_subject(
+                locked, actor=actor,
+                title=gettext("Credit repair %(number)s decided: %(outcome)s") % {"number": locked.number,
+                                                                                 "outcome": outcome.label},
+                body=gettext("%(department)s decided on your credit repair application for %(target)s: "
+                             "%(outcome)s.\nReasons: %(reasons)s\n%(remedies)s")
+                % {"department": locked.organization.name, "target": _target_label(target), "outcome": outcome.label,
+                   "reasons": reasons, "remedies": REMEDIES},
+            )
     return locked

@@ -1,12 +1,27 @@
-"""`xinyong rules show PARAM [--on DATE]` and `xinyong rules list [--on DATE]`: the parameter registry."""
+"""`xinyong rules show PARAM [--on DATE]` and `xinyong rules list [--on DATE]`: the parameter registry.
+
+References are printed as they are cited to people (《承德市社会信用促进条例》第二十八条); a value the platform
+chose where the law sets no number is marked 本平台设定 (`platform_setting`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
-from xinyong.regulation.parameters import ParameterError, all_parameters, parameter, rule_version
+from xinyong.regulation.parameters import (
+    PLATFORM_SETTING,
+    ParameterError,
+    all_parameters,
+    parameter,
+    rule_version,
+)
+
+
+def _platform_setting() -> str:
+    with translation.override("zh-hans"):
+        return str(PLATFORM_SETTING)
 
 
 def _date(raw: str) -> dt.date:
@@ -44,8 +59,11 @@ class Command(BaseCommand):
             f"{value.name}: {value.value} {value.unit}",
             f"description: {value.description}",
             f"effective from: {value.effective_from.isoformat()}{until}",
-            *(f"reference: {ref}" for ref in value.reference),
+            *(f"reference: {ref.citation}" for ref in value.reference),
         ]
+        if value.platform_setting:
+            lines.append(f"set by: {_platform_setting()} (the references give the duty; the number is the "
+                         "credit authority's setting)")
         if value.note:
             lines.append(f"note: {value.note}")
         lines.append(f"rule version: {value.rule_version}")
@@ -58,8 +76,8 @@ class Command(BaseCommand):
             except ParameterError:
                 self.stdout.write(f"{name}\t-\tnot in force")
                 continue
+            basis = value.citation + (f"（{_platform_setting()}）" if value.platform_setting else "")
             self.stdout.write(
-                f"{name}\t{value.value}\t{value.unit}\t{value.effective_from.isoformat()}\t"
-                + "; ".join(str(r) for r in value.reference)
+                f"{name}\t{value.value}\t{value.unit}\t{value.effective_from.isoformat()}\t{basis}"
             )
         self.stdout.write(f"rule version: {rule_version()}")
