@@ -16,6 +16,14 @@ def court_list_without_duration_rule(apps, schema_editor):
     )
 
 
+def court_list_back_to_its_old_rule(apps, schema_editor):
+    """Going back to 0002, whose constraint needs a duration rule on every list."""
+    ListDefinition = apps.get_model("lists", "ListDefinition")
+    ListDefinition.objects.filter(kind="court_enforcement", duration_parameter="").update(
+        duration_parameter="lists.court_enforcement_duration"
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -42,7 +50,7 @@ class Migration(migrations.Migration):
             name='duration_parameter',
             field=models.CharField(blank=True, max_length=100, verbose_name='duration rule'),
         ),
-        migrations.RunPython(court_list_without_duration_rule, migrations.RunPython.noop),
+        migrations.RunPython(court_list_without_duration_rule, court_list_back_to_its_old_rule),
         migrations.AlterField(
             model_name='listentry',
             name='removal_reason',
