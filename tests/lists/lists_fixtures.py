@@ -58,9 +58,20 @@ def definition(code: str):
     return ListDefinition.objects.get(code=code)
 
 
+def court_two_years(listed_from: dt.date) -> dt.date:
+    """The last day of a two-year term the court decided (法释〔2017〕7号第二条), as the court's data gives it."""
+    from xinyong.lists.services import add_period
+
+    return add_period(listed_from, 24, "months") - dt.timedelta(days=1)
+
+
 def publish_entry(subject, actor, code: str = "serious-dishonesty", *, served: dt.date = SERVED,
-                  reasons: str = "拒不履行法定义务，情节严重。", publish: bool = True):
-    """Take an entry through proposal, notice (where the list needs one), decision and publication."""
+                  reasons: str = "拒不履行法定义务，情节严重。", publish: bool = True,
+                  court_term_end: dt.date | None = None, court_term_open: bool = False):
+    """Take an entry through proposal, notice (where the list needs one), decision and publication.
+
+    On the courts' list the decision carries the court's term: `court_term_end`, `court_term_open`, or by
+    default a two-year term from the decision date, as a court typically decides it."""
     from xinyong.lists.services import (
         list_entry_decide,
         list_entry_notify,
@@ -74,8 +85,12 @@ def publish_entry(subject, actor, code: str = "serious-dishonesty", *, served: d
     if target.requires_prior_notice:
         entry = list_entry_notify(entry=entry, served_on=served, actor=actor)
         decided = entry.objection_window_end + dt.timedelta(days=1)
+    term = {}
+    if target.term_set_by_court:
+        term = {"court_term_open": court_term_open,
+                "court_term_end": None if court_term_open else court_term_end or court_two_years(decided)}
     entry = list_entry_decide(entry=entry, decision="listed", reasons="经审查，事实清楚，决定列入。", actor=actor,
-                              on=decided)
+                              on=decided, **term)
     if publish:
         entry = list_entry_publish(entry=entry, actor=actor, on=decided)
     return entry

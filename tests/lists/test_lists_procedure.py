@@ -132,7 +132,8 @@ def test_the_courts_list_records_the_courts_decision_without_a_notice_of_its_own
     entry = publish_entry(company, clerk, "court-enforcement")
     assert entry.state == EntryState.PUBLISHED
     assert entry.notice_number == ""
-    assert entry.expires_on == dt.date(2028, 3, 2)  # 24 months (法释〔2017〕7号)
+    # The court's two-year term as the court decided it (lists_fixtures.publish_entry): last day 2028-03-01.
+    assert (entry.court_term_end, entry.expires_on) == (dt.date(2028, 3, 1), dt.date(2028, 3, 2))
 
 
 def test_steps_out_of_order_are_refused(clerk, company):

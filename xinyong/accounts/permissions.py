@@ -30,6 +30,7 @@ class Permission(StrEnum):
     QUERY_OFFICIAL = "disclosure.official"  # 依职权查询; the query service also requires a government body
     QUERY_AUTHORIZED = "disclosure.authorized"  # 授权查询 under a subject's written authorization
     VIEW_QUERY_STATS = "disclosure.stats"
+    VIEW_PUBLIC_HISTORY = "disclosure.public_history"  # what the public page showed on a past day (Art 30)
     # Lists and joint rewards and punishments (Art 22–26): granted below, after the role table.
     MANAGE_LISTS = "lists.manage"  # propose, notify, decide, publish and remove list entries (Art 24)
     MANAGE_MEASURES = "measures.manage"  # the measure catalog: only measures with a legal basis (Art 24)
@@ -80,11 +81,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Disclosure (Art 21): official queries for the roles that act on subjects; authorized queries for analysts
 # (banks' and credit agencies' accounts, who query under a subject's authorization); query statistics for
-# supervisors and analysts.
+# supervisors and analysts; what the public page showed on a past day for those who handle and oversee
+# objections and disputes (Art 28, 30).
 _DISCLOSURE_GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.CASE_HANDLER: frozenset({Permission.QUERY_OFFICIAL}),
+    Role.CASE_HANDLER: frozenset({Permission.QUERY_OFFICIAL, Permission.VIEW_PUBLIC_HISTORY}),
     Role.MEASURE_IMPLEMENTER: frozenset({Permission.QUERY_OFFICIAL}),
-    Role.SUPERVISOR: frozenset({Permission.QUERY_OFFICIAL, Permission.VIEW_QUERY_STATS}),
+    Role.SUPERVISOR: frozenset({Permission.QUERY_OFFICIAL, Permission.VIEW_QUERY_STATS,
+                                Permission.VIEW_PUBLIC_HISTORY}),
     Role.ANALYST: frozenset({Permission.QUERY_OFFICIAL, Permission.QUERY_AUTHORIZED, Permission.VIEW_QUERY_STATS}),
 }
 ROLE_PERMISSIONS = {

@@ -16,6 +16,9 @@ What each mode sees (records that are active and pass their integrity check, `re
 | authorized (授权, Art 21) | the grantee organization's accounts with QUERY_AUTHORIZED | a confirmed, unexpired, unrevoked authorization of this subject to this organization, for this purpose, covering the categories asked | public, authorized | any |
 
 A record's own disclosure field may narrow its class, never widen it (`ItemRule.DISCLOSURE_PER_RECORD`).
+What the public sees is one rule, `public_record_views`: for the public page as the platform knows it now, and
+for "what the public page showed on day X" (Art 30 disputes; `xinyong public-view`, the console) as it knew it
+at the end of that day — each record by the revision current then, with that revision's window and status.
 Revocation and expiry are checked against the database and today's date on every call, so a revocation
 takes effect on the grantee's next request.
 """
@@ -48,7 +51,7 @@ from xinyong.disclosure.choices import (
 from xinyong.disclosure.models import Authorization, QueryLogEntry
 from xinyong.notifications.hooks import data_read_notify
 from xinyong.records.choices import RecordStatus
-from xinyong.records.models import CreditRecord
+from xinyong.records.models import CreditRecord, RecordRevision
 from xinyong.records.selectors import record_is_public_on, records_for_subject
 from xinyong.subjects.models import Subject, SubjectAccount
 from xinyong.subjects.selectors import subject_restrict
@@ -133,6 +136,8 @@ class RecordView:
     revisions: tuple[RevisionView, ...] = ()  # filled for the subject's own reads only
     # Credit repair approved (Art 31): shown only to the subject itself and for official use.
     repaired: bool = False
+    # The revision shown: the current one, or in a view of a past day the one current at the end of that day.
+    revision: RecordRevision | None = None
 
     @property
     def kind_label(self) -> str:
@@ -152,6 +157,8 @@ class SubjectInformation:
     records: list[RecordView] = field(default_factory=list)
     authorization: Authorization | None = None
     log_entry: QueryLogEntry | None = None  # None for public reads
+    # An official read of what the public page showed on a past day (`as_public_on`): records and list entries.
+    public_view: object | None = None
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -208,8 +215,11 @@ def _items(records: list[CreditRecord]) -> dict[int, CatalogItem]:
     }
 
 
-def _view(record: CreditRecord, item: CatalogItem, disclosure: str, with_revisions: bool) -> RecordView:
-    data = record.current_revision.data or {}
+def _view(record: CreditRecord, item: CatalogItem, disclosure: str, with_revisions: bool,
+          revision: RecordRevision | None = None) -> RecordView:
+    """The record as `revision` (the current one by default) has it."""
+    revision = revision or record.current_revision
+    data = revision.data or {}
     values = []
     for item_field in item.fields.all():
         shown = _display_value(item_field, data.get(item_field.code))
@@ -230,15 +240,16 @@ def _view(record: CreditRecord, item: CatalogItem, disclosure: str, with_revisio
         kind=item.category.kind,
         provider_name=record.provider.name,
         document_number=record.document_number,
-        decision_date=record.decision_date,
-        publication_start=record.publication_start,
-        publication_end=record.publication_end,
+        decision_date=revision.decision_date,
+        publication_start=revision.publication_start,
+        publication_end=revision.publication_end,
         disclosure_class=disclosure,
         fields=tuple(values),
         under_objection=record.under_objection,
         under_repair=record.under_repair,
         revisions=revisions,
-        repaired=record.status == RecordStatus.REPAIRED,
+        repaired=revision.status == RecordStatus.REPAIRED,
+        revision=revision,
     )
 
 
@@ -246,7 +257,57 @@ def _view(record: CreditRecord, item: CatalogItem, disclosure: str, with_revisio
 _MODES_SEEING_REPAIRED = frozenset({QueryMode.SELF, QueryMode.OFFICIAL})
 
 
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment after `day` in the platform's time zone: what was recorded before it was known that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def revision_known_at(record: CreditRecord, known_at: dt.datetime) -> RecordRevision | None:
+    """The revision of a verified record that was current at `known_at` (by when each was created), None when
+    the platform had not received the record yet."""
+    known = [r for r in record.revision_history if r.created_at < known_at]
+    return max(known, key=lambda r: r.number) if known else None
+
+
+def public_record_views(subject: Subject | None, day: dt.date, *, kinds: tuple[str, ...] = (),
+                        known_on: dt.date | None = None) -> list[RecordView]:
+    """What the public could see of `subject`'s records on `day` (Art 18, 19, 31): nothing of a natural person;
+    each record by its revision as the platform knows it now, or as it knew it at the end of `known_on` — that
+    revision active (not withdrawn, repaired or archived), of the public class after its own disclosure field,
+    with `day` inside its publication window (`record_is_public_on` on the revision's own fields).
+
+    The one rule of the public page (`known_on` None) and of the view of a past day (`known_on` = that day);
+    for today both give the same records."""
+    if subject is None or subject.is_person:
+        return []
+    if known_on is None:
+        # Known now: the current revision, which can be public only if the record is active.
+        records = records_for_subject(subject, usable_only=True)
+        known = {r.pk: r.current_revision for r in records}
+    else:
+        # A record withdrawn, corrected or repaired since is shown as it was; one received later is not shown.
+        records = records_for_subject(subject)
+        known_at = _end_of_day(known_on)
+        known = {r.pk: revision_known_at(r, known_at) for r in records}
+    items = _items(records)
+    views = []
+    for record in records:
+        revision = known[record.pk]
+        if revision is None:
+            continue
+        item = items[record.item_id]
+        if kinds and item.category.kind not in kinds:
+            continue
+        disclosure = effective_disclosure_class(revision, item, revision.data or {})
+        if disclosure != DisclosureClass.PUBLIC or not record_is_public_on(revision, day):
+            continue
+        views.append(_view(record, item, disclosure, with_revisions=False, revision=revision))
+    return views
+
+
 def _record_views(subject: Subject, mode: QueryMode, kinds: tuple[str, ...], day: dt.date) -> list[RecordView]:
+    if mode == QueryMode.PUBLIC:
+        return public_record_views(subject, day, kinds=kinds)
     records = records_for_subject(subject, usable_only=True, include_repaired=mode in _MODES_SEEING_REPAIRED)
     items = _items(records)
     classes = _MODE_CLASSES[mode]
@@ -257,8 +318,6 @@ def _record_views(subject: Subject, mode: QueryMode, kinds: tuple[str, ...], day
             continue
         disclosure = effective_disclosure_class(record, item, record.current_revision.data or {})
         if disclosure not in classes:
-            continue
-        if mode == QueryMode.PUBLIC and not record_is_public_on(record, day):
             continue
         views.append(_view(record, item, disclosure, with_revisions=mode == QueryMode.SELF))
     return views
@@ -372,8 +431,14 @@ def access_subject_information(
     on: dt.date | None = None,
     subject_label: str = "",
     channel: str = "",
+    as_public_on: dt.date | None = None,
 ) -> SubjectInformation:
     """Read `subject`'s credit information in `mode` (see the module docstring for each mode's rule).
+
+    `as_public_on` (official mode only, staff with `Permission.VIEW_PUBLIC_HISTORY`): instead of the official
+    view, what the organization's public page showed on that day as the platform knew it then, records and
+    list entries (`selectors.public_view_on`), for objections and disputes about it (Art 28, 30). Logged and
+    notified like every official query; the day is named in the logged purpose.
 
     `subject` None means the key the caller gave matched nothing; in a non-public mode that refusal is logged
     like any other (`subject_label` names the key in the log). `authorization` is an `Authorization` or its
@@ -388,6 +453,12 @@ def access_subject_information(
         raise ServiceError("invalid_mode", _("Unknown query mode."), field="mode") from None
     kinds = _kinds(categories)
     day = on or timezone.localdate()
+    if as_public_on is not None:
+        if mode != QueryMode.OFFICIAL:
+            raise ServiceError("invalid_mode", _("Unknown query mode."), field="mode")
+        if as_public_on > timezone.localdate():
+            raise ServiceError("future_date", _("The day cannot be in the future."), field="on")
+        day = as_public_on
 
     if mode == QueryMode.PUBLIC:
         if subject is None or subject.is_person:
@@ -402,7 +473,9 @@ def access_subject_information(
     }
     reason = None
     if mode == QueryMode.OFFICIAL:
-        if not has_permission(requester, Permission.QUERY_OFFICIAL):
+        if not has_permission(requester, Permission.QUERY_OFFICIAL) or (
+            as_public_on is not None and not has_permission(requester, Permission.VIEW_PUBLIC_HISTORY)
+        ):
             reason = RefusalReason.NO_PERMISSION
         elif requester.organization.kind not in GOVERNMENT_KINDS:
             reason = RefusalReason.NOT_GOVERNMENT
@@ -437,16 +510,26 @@ def access_subject_information(
     if reason is not None:
         _refuse(reason, **log)
 
-    views = _record_views(subject, mode, kinds, day)
+    public_view = None
+    if as_public_on is not None:
+        from xinyong.disclosure.selectors import public_view_on
+
+        public_view = public_view_on(subject, as_public_on)
+        views = public_view.records
+        log["purpose"] = normalize_purpose(f"{purpose[:160]}（{as_public_on.isoformat()}公示情况）")
+    else:
+        views = _record_views(subject, mode, kinds, day)
     if mode == QueryMode.SELF:
         entry = _log(result=QueryResult.SERVED, count=len(views), **log)
     else:
         # Art 29: the subject is told who read its information and why (a notice if it has a portal account);
         # the log entry and the notice are written together.
+        count = len(views) + (len(public_view.list_entries) if public_view is not None else 0)
         with transaction.atomic():
-            entry = _log(result=QueryResult.SERVED, count=len(views), **log)
+            entry = _log(result=QueryResult.SERVED, count=count, **log)
             data_read_notify(entry=entry, requester=requester)
-    return SubjectInformation(subject, mode, day, kinds, views, authorization=found, log_entry=entry)
+    return SubjectInformation(subject, mode, day, kinds, views, authorization=found, log_entry=entry,
+                              public_view=public_view)
 
 
 def _purpose_required() -> ServiceError:

@@ -93,6 +93,44 @@ class OfficialQueryForm(forms.Form):
     )
 
 
+class PublicViewForm(forms.Form):
+    """What an organization's public page showed on a day (Art 30 disputes): the organization (by its code, or
+    chosen from the subjects page), the day and the purpose, which is logged like an official query's."""
+
+    subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    uscc = forms.CharField(
+        label=_("Unified social credit code"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    on = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The page is shown as the platform knew it at the end of this day."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose of the query"), max_length=200,
+        help_text=_("The objection or dispute this serves, e.g. its case number. It is logged and the subject can "
+                    "see it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("on", timezone.localdate())
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The day cannot be in the future."), code="future_date")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("subject") and not (data.get("uscc") or "").strip() and "uscc" not in self.errors:
+            self.add_error("uscc", ValidationError(_("Give the organization's unified social credit code."),
+                                                   code="required"))
+        return data
+
+
 class StatisticsForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,5 +1,6 @@
 """Reads of authorizations and of the query log (Art 21, 29): the subject's "who read my data", the
-grantee's list of authorizations, and the console's query statistics."""
+grantee's list of authorizations, the console's query statistics, and what an organization's public page
+showed on a given day (Art 30 disputes: `public_view_on`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from xinyong.accounts.models import Organization, User
 from xinyong.core.masking import mask_name
-from xinyong.disclosure.access import GOVERNMENT_KINDS
+from xinyong.disclosure.access import GOVERNMENT_KINDS, RecordView, public_record_views
 from xinyong.disclosure.choices import AuthorizationStatus
 from xinyong.disclosure.models import Authorization, QueryLogEntry
 from xinyong.regulation.parameters import parameter
@@ -188,3 +189,65 @@ def query_statistics(user, *, start: dt.date, end: dt.date) -> QueryStatistics:
         for h in heavy
     ]
     return QueryStatistics(start, end, rows, unusual, threshold, own_only)
+
+
+# --- what the public page showed on a day (Art 18, 22, 30) ---------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class PublicViewOn:
+    """An organization's public page as it was on `on`, as the platform knew it at the end of that day: the
+    records (`RecordView`, each by the revision current then) and the list entries (`PublicListEntry`, with
+    the end of the term as known then) that anyone could see. For today it is the public page itself."""
+
+    subject: object
+    on: dt.date
+    records: list[RecordView]
+    list_entries: list
+
+    def lines(self) -> list[dict]:
+        """One JSON-ready dict per thing shown; `publication_end` is exclusive, `status` is the state shown that
+        day and `status_now` today's (a record withdrawn or repaired since, an entry removed since)."""
+        lines = [
+            {
+                "type": "record", "item": v.item_code, "item_name": v.item_name,
+                "document_number": v.document_number, "decision_date": _iso(v.decision_date),
+                "publication_start": _iso(v.publication_start), "publication_end": _iso(v.publication_end),
+                "status": v.revision.status, "status_now": v.record.status, "revision": v.revision.number,
+                "provider": v.provider_name,
+            }
+            for v in self.records
+        ]
+        lines += [
+            {
+                "type": "list_entry", "item": e.list_code, "item_name": e.list_name, "document_number": e.number,
+                "decision_date": _iso(e.decided_on), "publication_start": _iso(e.listed_from),
+                "publication_end": _iso(e.expires_on), "status": "published", "status_now": e.state_now,
+                "provider": e.responsible_body,
+            }
+            for e in self.list_entries
+        ]
+        return lines
+
+
+def public_view_on(subject, on: dt.date) -> PublicViewOn:
+    """What anyone could see on the organization's public page on `on` (Art 18, 22), as the platform knew it at
+    the end of that day: a record received later is not shown; one withdrawn, corrected or repaired later is
+    shown as it was, with the publication window of the revision current then; list entries published by
+    then and not yet removed or expired that day. Natural persons: nothing (Art 19).
+
+    The same rules as the public page (`public_record_views`, `public_list_entries`), only with the day's
+    knowledge; not logged, like every public read — staff read it through the access function (official
+    query, `as_public_on`)."""
+    # The lists (a higher app) publish their entries on the organization's page, as the page view does.
+    from xinyong.lists.selectors import public_list_entries
+
+    return PublicViewOn(
+        subject=subject, on=on,
+        records=public_record_views(subject, on, known_on=on),
+        list_entries=public_list_entries(subject, on, known_on=on),
+    )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("account/reads/", views.account_reads, name="account-reads"),
     path("console/queries/", views.console_statistics, name="console-statistics"),
     path("console/official-query/", views.console_official_query, name="console-official-query"),
+    path("console/public-view/", views.console_public_view, name="console-public-view"),
 ]

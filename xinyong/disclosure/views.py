@@ -31,6 +31,7 @@ from xinyong.disclosure.forms import (
     ConfirmAuthorizationForm,
     OfficialQueryForm,
     OrganizationSearchForm,
+    PublicViewForm,
     StatisticsForm,
 )
 from xinyong.disclosure.search import organization_by_uscc, organization_search, search_query_problem
@@ -47,7 +48,8 @@ from xinyong.disclosure.services import (
     authorization_draft,
     authorization_revoke,
 )
-from xinyong.subjects.selectors import subject_find_by_identifier
+from xinyong.subjects.models import Subject
+from xinyong.subjects.selectors import subject_find_by_identifier, subject_restrict
 from xinyong.subjects.services import validated_identifier
 from xinyong.web.views import staff_required, subject_required
 
@@ -249,5 +251,55 @@ def console_official_query(request):
         form.data["identifier"] = ""
     return render(
         request, "disclosure/console_official_query.html", {"form": form, "info": info, "refused": refused},
+        status=404 if refused else 200,
+    )
+
+
+def _organization_in_reach(user, pk) -> Subject | None:
+    """An organization (never a person: the public page shows none, Art 19) within the user's jurisdiction."""
+    if not pk:
+        return None
+    return subject_restrict(user).filter(pk=pk).exclude(kind="natural_person").first()
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def console_public_view(request):
+    """What an organization's public page showed on a day, as the platform knew it then (Art 28, 30): for staff
+    handling objections and disputes. The read is an official query through the access function (purpose
+    stated, jurisdiction checked, logged, the subject told); the code is posted, never put in a URL."""
+    user = request.user
+    if (not has_permission(user, Permission.VIEW_PUBLIC_HISTORY) or not has_permission(user, Permission.QUERY_OFFICIAL)
+            or user.organization is None or user.organization.kind not in GOVERNMENT_KINDS):
+        raise PermissionDenied
+    try:
+        preset = _organization_in_reach(user, int(request.GET.get("subject") or 0))
+    except ValueError:
+        preset = None
+    form = PublicViewForm(request.POST or None, initial={"subject": preset.pk if preset else None})
+    info = None
+    refused = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subject, label = None, ""
+        try:
+            if data["subject"]:
+                preset = _organization_in_reach(user, data["subject"])
+                subject, label = preset, f"#{data['subject']}"
+            else:
+                value = validated_identifier("uscc", data["uscc"])
+                subject = organization_by_uscc(value)
+                label = mask_identifier("uscc", value)
+            info = access_subject_information(
+                requester=user, subject=subject, mode=QueryMode.OFFICIAL, purpose=data["purpose"],
+                channel="console", subject_label=label, as_public_on=data["on"],
+            )
+        except NotFoundOrForbidden:
+            refused = True
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else "uscc", exc.message)
+    return render(
+        request, "disclosure/console_public_view.html",
+        {"form": form, "preset": preset, "info": info, "view": info.public_view if info else None, "refused": refused},
         status=404 if refused else 200,
     )

@@ -28,6 +28,7 @@ from xinyong.lists.selectors import (
 )
 from xinyong.lists.services import (
     list_entry_decide,
+    list_entry_extend,
     list_entry_notify,
     list_entry_propose,
     list_entry_publish,
@@ -50,11 +51,14 @@ class ListOut(Schema):
     responsible_body: str
     exit_conditions: str
     duration_months: int | None
+    term_set_by_court: bool
     measures: list[str]
     organizations_listed: int
 
 
 def _duration(definition) -> int | None:
+    if definition.term_set_by_court:
+        return None
     try:
         value = parameter(definition.duration_parameter)
     except ParameterError:
@@ -69,6 +73,7 @@ def lists(request):
             "code": d.code, "kind": d.kind, "name": d.name, "legal_basis": d.legal_basis,
             "inclusion_criteria": d.inclusion_criteria, "responsible_body": d.responsible_body_name,
             "exit_conditions": d.exit_conditions, "duration_months": _duration(d),
+            "term_set_by_court": d.term_set_by_court,
             "measures": [m.code for m in d.measures.all() if m.is_active], "organizations_listed": d.public_count,
         }
         for d in public_list_definitions()
@@ -118,6 +123,8 @@ class EntryOut(Schema):
     decided_on: dt.date | None
     listed_from: dt.date | None
     expires_on: dt.date | None
+    court_term_end: dt.date | None
+    court_term_open: bool
     published: bool
     removed_on: dt.date | None
     removal_reason: str
@@ -135,7 +142,9 @@ def entry_out(entry: ListEntry) -> dict:
         "notice_served_on": entry.notice_served_on, "objection_window_end": entry.objection_window_end,
         "objection_window_provisional": entry.objection_window_provisional,
         "decision": entry.decision, "decided_on": entry.decided_on, "listed_from": entry.listed_from,
-        "expires_on": entry.expires_on, "published": entry.published_at is not None, "removed_on": entry.removed_on,
+        "expires_on": entry.expires_on, "court_term_end": entry.court_term_end,
+        "court_term_open": entry.court_term_open, "published": entry.published_at is not None,
+        "removed_on": entry.removed_on,
         "removal_reason": entry.removal_reason, "rule_version": entry.rule_version, "articles": entry.articles,
         "parameters": entry.basis_parameters,
         "related_persons": [
@@ -203,15 +212,36 @@ class DecideIn(Schema):
     decision: Decision
     reasons: str = Field(..., max_length=5000)
     statements: str = Field("", max_length=5000)
+    # The courts' list only: the term the court decided (法释〔2017〕7号第二条), its last day or no fixed term.
+    court_term_end: dt.date | None = None
+    court_term_open: bool = False
 
 
 @router.post("/entries/{entry_id}/decide", response=EntryOut,
-             summary="Decide after the objection window has ended (Art 24)")
+             summary="Decide after the objection window has ended (Art 24); on the courts' list, with its term")
 def decide(request, entry_id: int, payload: DecideIn):
     require(request, Permission.MANAGE_LISTS)
     user = caller(request)
     entry = list_entry_decide(entry=entry_for_manager(user, entry_id), decision=payload.decision,
-                              reasons=payload.reasons, statements=payload.statements, actor=user)
+                              reasons=payload.reasons, statements=payload.statements, actor=user,
+                              court_term_end=payload.court_term_end, court_term_open=payload.court_term_open)
+    return entry_out(entry)
+
+
+class ExtendIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    court_term_end: dt.date | None = None
+    court_term_open: bool = False
+    note: str = Field(..., max_length=5000)
+
+
+@router.post("/entries/{entry_id}/extend", response=EntryOut,
+             summary="Record the court's extension of a term on the courts' list (法释〔2017〕7号第二条)")
+def extend(request, entry_id: int, payload: ExtendIn):
+    require(request, Permission.MANAGE_LISTS)
+    user = caller(request)
+    entry = list_entry_extend(entry=entry_for_manager(user, entry_id), note=payload.note, actor=user,
+                              court_term_end=payload.court_term_end, court_term_open=payload.court_term_open)
     return entry_out(entry)
 
 

@@ -13,6 +13,9 @@ class ListKind(models.TextChoices):
     COURT_ENFORCEMENT = "court_enforcement", _("list of dishonest judgment debtors")  # 失信被执行人名单
 
 
+#: Lists whose entries' term is decided by the court for each entry (法释〔2017〕7号第二条), never by a rule of ours.
+COURT_TERM_KINDS = frozenset({ListKind.COURT_ENFORCEMENT})
+
 #: Lists whose entries lead to punishment measures: written prior notice and a window to object (Art 24).
 PUNITIVE_KINDS = frozenset({ListKind.SERIOUS_DISHONESTY, ListKind.KEY_SUPERVISION, ListKind.COURT_ENFORCEMENT})
 
@@ -39,6 +42,7 @@ class RemovalReason(models.TextChoices):
     EXPIRY = "expiry", _("listing period ended")  # 期满移出
     REPAIR = "repair", _("credit repair")  # 信用修复（第三十一条）
     REVOCATION = "revocation", _("basis revoked or listed in error")  # 撤销（依据被撤销或认定错误）
+    COURT = "court", _("removed by the court")  # 人民法院决定删除失信信息（法释〔2017〕7号第十条）
 
 
 class EntryAction(models.TextChoices):
@@ -47,6 +51,7 @@ class EntryAction(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
     NOTIFIED = "notified", _("prior notice served")
     DECIDED = "decided", _("decided")
+    EXTENDED = "extended", _("term extended by the court")  # 人民法院决定延长失信期限
     PUBLISHED = "published", _("published")
     REMOVED = "removed", _("removed")
     # A provisional objection window recomputed once its year's holiday schedule was loaded (domain facts §11).

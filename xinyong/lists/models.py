@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.lists.choices import Decision, EntryAction, EntryState, ListKind, RemovalReason
+from xinyong.lists.choices import COURT_TERM_KINDS, Decision, EntryAction, EntryState, ListKind, RemovalReason
 from xinyong.subjects.choices import RelationRole
 
 
@@ -23,7 +23,8 @@ class ListDefinition(models.Model):
 
     The measures a listing triggers are `Measure.triggering_lists` seen from this side (`definition.measures`).
     `duration_parameter` names the registry parameter (months) after which an entry expires; it is a name,
-    never a literal period, so a change of the rule is a dated entry in the registry.
+    never a literal period, so a change of the rule is a dated entry in the registry. The courts' list of
+    dishonest judgment debtors has none: the court decides each entry's term (`term_set_by_court`).
     """
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
@@ -38,7 +39,7 @@ class ListDefinition(models.Model):
     # As published: the body by name (with the bodies it acts together with), also before it has an account.
     responsible_body_name = models.CharField(_("responsible body (as published)"), max_length=200)
     exit_conditions = models.TextField(_("exit conditions"))
-    duration_parameter = models.CharField(_("duration rule"), max_length=100)
+    duration_parameter = models.CharField(_("duration rule"), max_length=100, blank=True)
     requires_prior_notice = models.BooleanField(_("written prior notice before listing (Art 24)"), default=True)
     records_related_persons = models.BooleanField(
         _("records the legal representative, principal and actual controller (Art 24)"), default=False
@@ -54,11 +55,19 @@ class ListDefinition(models.Model):
         ordering = ["order", "code"]
         constraints = [
             models.CheckConstraint(name="lists_definition_has_legal_basis", condition=~Q(legal_basis="")),
-            models.CheckConstraint(name="lists_definition_has_duration_rule", condition=~Q(duration_parameter="")),
+            models.CheckConstraint(
+                name="lists_definition_has_term_rule",
+                condition=Q(kind=ListKind.COURT_ENFORCEMENT) | ~Q(duration_parameter=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def term_set_by_court(self) -> bool:
+        """The court decides each entry's term (法释〔2017〕7号第二条): no duration rule of the platform applies."""
+        return self.kind in COURT_TERM_KINDS
 
 
 class ListEntry(models.Model):
@@ -68,7 +77,9 @@ class ListEntry(models.Model):
     decision is taken on or before it. `objection_window_provisional` says it ran into a year whose holiday
     schedule was not loaded and was counted on weekends alone, until the year is loaded (domain facts §11).
     `expires_on` is exclusive: the entry stops triggering measures on that
-    day even before the daily expiry job records the removal. `rule_version`, `articles` and
+    day even before the daily expiry job records the removal. On a list whose term the court decides,
+    `court_term_end` is the court's last day (inclusive; `expires_on` is the day after) or `court_term_open`
+    says the court set no fixed term (the entry stays until the court removes it). `rule_version`, `articles` and
     `basis_parameters` are those of the latest decision taken on the entry; each step keeps its own in
     `ListEntryEvent`.
     """
@@ -113,6 +124,9 @@ class ListEntry(models.Model):
     )
     listed_from = models.DateField(_("listed from"), null=True, blank=True)
     expires_on = models.DateField(_("listed until (exclusive)"), null=True, blank=True)
+    # The court's term (法释〔2017〕7号第二条), as the court decided it and as it extended it.
+    court_term_end = models.DateField(_("court's term ends on (inclusive)"), null=True, blank=True)
+    court_term_open = models.BooleanField(_("no fixed term (until the court removes the entry)"), default=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
     removal_reason = models.CharField(_("removal reason"), max_length=16, choices=RemovalReason.choices,
@@ -146,6 +160,10 @@ class ListEntry(models.Model):
             models.CheckConstraint(
                 name="lists_entry_removed_has_reason",
                 condition=~Q(state=EntryState.REMOVED) | (~Q(removal_reason="") & Q(removed_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="lists_entry_court_term_end_or_open",
+                condition=Q(court_term_open=False) | Q(court_term_end__isnull=True),
             ),
             models.CheckConstraint(
                 name="lists_entry_notified_has_window",

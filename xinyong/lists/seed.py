@@ -28,7 +28,7 @@ class ListSeed:
     inclusion_criteria: str
     responsible_body_name: str
     exit_conditions: str
-    duration_parameter: str
+    duration_parameter: str  # empty where the court decides each term
     requires_prior_notice: bool
     records_related_persons: bool
 
@@ -114,10 +114,13 @@ LISTS: tuple[ListSeed, ...] = (
         ),
         responsible_body_name="人民法院（由人民法院依法决定，本平台记录和公布）",
         exit_conditions=(
-            "列入期限届满，或者人民法院依照法释〔2017〕7号关于删除失信信息的规定决定删除（已履行、执行完毕、"
-            "决定被撤销等）的，移出。移出情况在本平台公布。"
+            "列入期限由人民法院依法决定（法释〔2017〕7号第二条），本平台按人民法院的决定记录：人民法院决定的期限"
+            "（含延长的期限）届满的，期满移出；人民法院决定删除失信信息（已履行、执行完毕、决定被撤销等，法释"
+            "〔2017〕7号第十条）的，移出；人民法院未确定期限的（有履行能力而拒不履行），至人民法院决定删除时移出。"
+            "移出情况在本平台公布。"
         ),
-        duration_parameter="lists.court_enforcement_duration",
+        # The court decides each entry's term: no duration rule of the platform (ListDefinition.term_set_by_court).
+        duration_parameter="",
         requires_prior_notice=False,
         records_related_persons=True,
     ),

@@ -6,6 +6,9 @@ past `expires_on` even before the expiry job has recorded the removal (`active_e
 
 Natural persons' entries are not shown on the public portal (Art 19: personal information is published only
 where a law requires it); they count in checks and are shown to the subject itself and to staff.
+
+What an organization's public page shows of its lists on a day is `public_list_entries`, as the platform
+knows it now or, for disputes (Art 30), as it knew it at the end of that day (`known_on`): one rule for both.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from django.utils import timezone
 
 from xinyong.accounts.choices import OrganizationKind
 from xinyong.core.errors import NotFoundOrForbidden
-from xinyong.lists.choices import EntryState
-from xinyong.lists.models import ListDefinition, ListEntry
+from xinyong.lists.choices import EntryAction, EntryState
+from xinyong.lists.models import ListDefinition, ListEntry, ListEntryEvent
 from xinyong.lists.services import may_manage_list
 from xinyong.subjects.choices import SubjectKind
 from xinyong.subjects.models import Subject
@@ -99,6 +102,44 @@ def public_removals_of(definition: ListDefinition, *, limit: int = RECENT_REMOVA
     )
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment after `day` in the platform's time zone: what was recorded before it was known that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def portal_entry_q(on: dt.date, known_at: dt.datetime) -> Q:
+    """Entries the portal showed on `on`, as the platform knew it at `known_at`: published by then, listed from
+    on or before `on`, and no removal taking effect on or before `on` recorded by then. The end of the term is
+    checked beside it (`_ends_known_at`), since the court may have extended it later."""
+    return (
+        Q(published_at__isnull=False, published_at__lt=known_at, listed_from__lte=on)
+        & (
+            Q(removal_published_at__isnull=True) | Q(removal_published_at__gte=known_at)
+            | Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+        )
+    )
+
+
+def _ends_known_at(entries: list[ListEntry], known_at: dt.datetime) -> dict[int, dt.date | None]:
+    """Each entry's end (exclusive) as known at `known_at`: before a later extension by the court, the earlier
+    end (kept in the extension step's parameters)."""
+    ends = {e.pk: e.expires_on for e in entries}
+    if not entries:
+        return ends
+    later = (
+        ListEntryEvent.objects.filter(entry_id__in=list(ends), action=EntryAction.EXTENDED, at__gte=known_at)
+        .order_by("entry_id", "at", "id")
+        .values_list("entry_id", "parameters")
+    )
+    seen = set()
+    for entry_id, parameters in later:
+        if entry_id not in seen:
+            seen.add(entry_id)
+            previous = (parameters or {}).get("previous_expires_on")
+            ends[entry_id] = dt.date.fromisoformat(previous) if previous else None
+    return ends
+
+
 @dataclass(frozen=True)
 class PublicListEntry:
     """One list an organization is on, as the portal shows it (for the disclosure engineer's `/org/<uscc>/`)."""
@@ -115,29 +156,43 @@ class PublicListEntry:
     responsible_body: str
     under_objection: bool = False  # 异议中 (Art 28)
     under_repair: bool = False  # 信用修复中 (Art 31)
+    decided_on: dt.date | None = None
+    state_now: str = ""  # the entry's state today (EntryState), e.g. removed since
+    state_now_label: str = ""
 
 
-def public_list_entries(subject: Subject | None, on: dt.date | None = None) -> list[PublicListEntry]:
-    """The published lists `subject` is on on `on` (today by default), for its public page (Art 22).
+def public_list_entries(
+    subject: Subject | None, on: dt.date | None = None, *, known_on: dt.date | None = None
+) -> list[PublicListEntry]:
+    """The published lists `subject` is on on `on` (today by default), for its public page (Art 22), as the
+    platform knows it now, or as it knew it at the end of `known_on` (what the page showed that day, Art 30):
+    a listing published or removed later, or a term extended later, is then as it was. `expires_on` is the
+    end as known then.
 
-    Natural persons get an empty list (Art 19), like a missing subject; so do unpublished lists. One query."""
+    Natural persons get an empty list (Art 19), like a missing subject; so do unpublished lists."""
     if subject is None or subject.kind == SubjectKind.NATURAL_PERSON:
         return []
     day = on or timezone.localdate()
-    entries = (
-        ListEntry.objects.filter(active_entry_q(day), subject=subject, definition__is_published=True)
+    known_at = end_of_day(known_on) if known_on is not None else timezone.now()
+    entries = list(
+        ListEntry.objects.filter(portal_entry_q(day, known_at), subject=subject, definition__is_published=True)
         .select_related("definition")
+        .defer("notice_pdf")
         .order_by("definition__order", "-listed_from", "id")
     )
+    # Known now, nothing was extended after now: the ends are the entries' own.
+    ends = _ends_known_at(entries, known_at) if known_on is not None else {e.pk: e.expires_on for e in entries}
     return [
         PublicListEntry(
             list_code=e.definition.code, list_name=e.definition.name, list_kind=e.definition.kind,
             list_kind_label=str(e.definition.get_kind_display()), number=e.number, listed_from=e.listed_from,
-            expires_on=e.expires_on, reasons=e.reasons, basis=e.basis,
+            expires_on=ends[e.pk], reasons=e.reasons, basis=e.basis,
             responsible_body=e.definition.responsible_body_name, under_objection=e.under_objection,
-            under_repair=e.under_repair,
+            under_repair=e.under_repair, decided_on=e.decided_on, state_now=e.state,
+            state_now_label=str(e.get_state_display()),
         )
         for e in entries
+        if ends[e.pk] is None or ends[e.pk] > day
     ]
 
 

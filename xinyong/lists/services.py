@@ -10,8 +10,15 @@ window) → published (Art 22) → removed (expiry, credit repair under Art 31, 
 entries are decided by another body under its own procedure (`requires_prior_notice` false, e.g. the courts'
 list of dishonest judgment debtors) may go from proposed to decided directly.
 
-Audit events: LIST_ENTRY_PROPOSED, LIST_ENTRY_NOTIFIED, LIST_ENTRY_DECIDED, LIST_ENTRY_PUBLISHED,
-LIST_ENTRY_REMOVED, and one LIST_ENTRIES_EXPIRED per run of the expiry job.
+Terms. A listing runs for the list's duration rule in the registry, except on the courts' list of dishonest
+judgment debtors (`ListDefinition.term_set_by_court`): there the court decides each term (法释〔2017〕7号第二条:
+commonly two years, extendable by one to three; no fixed term for a debtor able to perform who refuses), so the
+decision must carry the court's last day or "no fixed term" and nothing is assumed; the court's extension is
+recorded with `list_entry_extend`, its deletion of the entry with `list_entry_remove(reason=COURT)`.
+
+Audit events: LIST_ENTRY_PROPOSED, LIST_ENTRY_NOTIFIED, LIST_ENTRY_DECIDED (also for the court's extension of
+a term, a new decision of the court), LIST_ENTRY_PUBLISHED, LIST_ENTRY_REMOVED, and one LIST_ENTRIES_EXPIRED
+per run of the expiry job.
 
 A window that runs into a year whose holiday schedule is not loaded is counted on weekends alone and served
 as provisional (the notice says so); it never stops the notice. When the year is loaded the calendar service
@@ -126,6 +133,8 @@ def _snapshot(entry: ListEntry) -> dict:
         "decided_on": iso(entry.decided_on),
         "listed_from": iso(entry.listed_from),
         "expires_on": iso(entry.expires_on),
+        "court_term_end": iso(entry.court_term_end),
+        "court_term_open": entry.court_term_open,
         "published_at": iso(entry.published_at),
         "removed_on": iso(entry.removed_on),
         "removal_reason": entry.removal_reason,
@@ -166,6 +175,65 @@ def _wrong_state(entry: ListEntry) -> ServiceError:
         _("This step is not possible while the entry is “%(state)s”.") % {"state": entry.get_state_display()},
         field="state",
     )
+
+
+def _duration_rule(definition: ListDefinition) -> tuple[str, ...]:
+    """The registry parameter a listing's term follows: none on a list whose term the court decides."""
+    return () if definition.term_set_by_court else (definition.duration_parameter,)
+
+
+@dataclass(frozen=True)
+class CourtTerm:
+    """The term a court decided for one entry (法释〔2017〕7号第二条): its last day, or no fixed term."""
+
+    end: dt.date | None
+    open_ended: bool
+
+    @property
+    def expires_on(self) -> dt.date | None:
+        """The first day off the list (exclusive end), None while the term has no fixed end."""
+        return None if self.open_ended else self.end + dt.timedelta(days=1)
+
+    def as_parameters(self) -> dict:
+        """How a decision records the court's term beside the registry parameters it used."""
+        return {"court_term_end": self.end.isoformat() if self.end else None, "court_term_open": self.open_ended}
+
+
+def _court_term(definition: ListDefinition, *, end: dt.date | None, open_ended: bool, listed_from: dt.date
+                ) -> CourtTerm | None:
+    """The court's term given with a listing decision, checked; None for lists whose term is a rule of ours.
+
+    A listing on the court's list without the court's term is refused: the platform never assumes one."""
+    if not definition.term_set_by_court:
+        if end is not None or open_ended:
+            raise ServiceError(
+                "court_term_not_applicable",
+                _("Only the list of dishonest judgment debtors takes its term from the court; this list's term "
+                  "follows its duration rule."),
+                field="court_term_end",
+            )
+        return None
+    if end is None and not open_ended:
+        raise ServiceError(
+            "court_term_required",
+            _("A listing on the list of dishonest judgment debtors needs the term the court decided: fill in "
+              "“Court's term ends on”, or choose “No fixed term”."),
+            field="court_term_end",
+        )
+    if end is not None and open_ended:
+        raise ServiceError(
+            "court_term_conflict",
+            _("Give either the day the court's term ends or “No fixed term”, not both."),
+            field="court_term_open",
+        )
+    if end is not None and end < listed_from:
+        raise ServiceError(
+            "court_term_before_listing",
+            _("The court's term ends on %(end)s, before the listing date %(day)s.")
+            % {"end": end.isoformat(), "day": listed_from.isoformat()},
+            field="court_term_end",
+        )
+    return CourtTerm(end, open_ended)
 
 
 def _articles_for(definition: ListDefinition, *extra: str) -> list[str]:
@@ -229,12 +297,12 @@ def list_entry_notify(*, entry: ListEntry, served_on: dt.date | None = None, act
     day = _act_date(served_on, not_before=entry.proposed_on, field="served_on")
     window = parameter(OBJECTION_WINDOW, day)
     window_end = deadline(day, int(window.value))  # provisional past the loaded years: never blocks the notice
-    duration = parameter(definition.duration_parameter, day)
+    duration = None if definition.term_set_by_court else parameter(definition.duration_parameter, day)
     number = f"承信告〔{day.year}〕{entry.pk}号"
     content = notice_content(
         entry, number=number, served_on=day, window_days=int(window.value), window_end=window_end.day,
         window_provisional=window_end.provisional,
-        duration_months=int(duration.value) if duration.unit == "months" else None,
+        duration_months=int(duration.value) if duration is not None and duration.unit == "months" else None,
     )
     pdf = render_notice_pdf(content)
     with transaction.atomic():
@@ -253,7 +321,7 @@ def list_entry_notify(*, entry: ListEntry, served_on: dt.date | None = None, act
         _record_step(
             locked, action=EntryAction.NOTIFIED, event_type=AuditEventType.LIST_ENTRY_NOTIFIED, on=day,
             actor=actor, articles=_articles_for(definition, "Art 24", "Art 28"),
-            basis=decision_basis(OBJECTION_WINDOW, definition.duration_parameter, on=day), before=before,
+            basis=decision_basis(OBJECTION_WINDOW, *_duration_rule(definition), on=day), before=before,
             note=number,
             details={"notice_digest": locked.notice_digest, "window_end": window_end.day.isoformat(),
                      "window_provisional": window_end.provisional,
@@ -276,11 +344,13 @@ def _related_persons_on(organization: Subject, day: dt.date) -> list[SubjectRela
 
 def list_entry_decide(
     *, entry: ListEntry, decision: Decision | str, reasons: str, statements: str = "", actor=None,
-    on: dt.date | None = None,
+    on: dt.date | None = None, court_term_end: dt.date | None = None, court_term_open: bool = False,
 ) -> ListEntry:
     """Decide to list or not to list (Art 24), after the objection window has ended.
 
-    A listing runs from the decision date for the list's duration rule in force that day. For an organization
+    A listing runs from the decision date for the list's duration rule in force that day; on the courts' list
+    it runs until the court's `court_term_end` (inclusive) or, with `court_term_open`, without a fixed end
+    (法释〔2017〕7号第二条), and a listing without either is refused. For an organization
     on a list that records related persons, its legal representative, principal responsible person and actual
     controller on the decision date are copied from `SubjectRelation` onto the entry (Art 24)."""
     definition = entry.definition
@@ -313,13 +383,19 @@ def list_entry_decide(
         locked.decision_reasons = reasons
         locked.statements = (statements or "").strip()
         locked.decided_by = actor if getattr(actor, "pk", None) else None
-        names = [definition.duration_parameter]
+        names = list(_duration_rule(definition))
         persons = []
+        term = None
         if decision == Decision.LISTED:
-            duration = parameter(definition.duration_parameter, day)
+            term = _court_term(definition, end=court_term_end, open_ended=bool(court_term_open), listed_from=day)
             locked.state = EntryState.LISTED
             locked.listed_from = day
-            locked.expires_on = add_period(day, int(duration.value), duration.unit)
+            if term is not None:
+                locked.court_term_end, locked.court_term_open = term.end, term.open_ended
+                locked.expires_on = term.expires_on
+            else:
+                duration = parameter(definition.duration_parameter, day)
+                locked.expires_on = add_period(day, int(duration.value), duration.unit)
             if definition.records_related_persons and not locked.subject.is_person:
                 persons = _related_persons_on(locked.subject, day)
         else:
@@ -330,6 +406,8 @@ def list_entry_decide(
         if locked.objection_window_days is not None:
             # The window that bound this decision is the one computed when the notice was served.
             basis["parameters"][OBJECTION_WINDOW] = locked.objection_window_days
+        if term is not None:
+            basis["parameters"].update(term.as_parameters())
         ListEntryPerson.objects.bulk_create(
             ListEntryPerson(
                 entry=locked, person=r.person, role=r.role, name=r.person.name,
@@ -343,6 +421,57 @@ def list_entry_decide(
             details={"decision": decision, "related_persons": [{"role": r.role, "person": r.person_id} for r in persons],
                      # Never blocked, but on the record: the window had not been recomputed yet (domain facts §11).
                      "window_provisional": locked.objection_window_provisional},
+        )
+    return locked
+
+
+def list_entry_extend(
+    *, entry: ListEntry, note: str, court_term_end: dt.date | None = None, court_term_open: bool = False,
+    actor=None, on: dt.date | None = None,
+) -> ListEntry:
+    """Record the court's extension of a term on its list (法释〔2017〕7号第二条: by one to three years for
+    aggravating conduct; the extension is the court's decision, `note` names it): a later last day, or no fixed
+    term from now on. Only while the entry is in force: once the term has ended, the court lists anew."""
+    definition = entry.definition
+    _require_manager(actor, definition)
+    note = (note or "").strip()
+    if not definition.term_set_by_court:
+        raise ServiceError("court_term_not_applicable",
+                           _("Only the list of dishonest judgment debtors takes its term from the court; this list's "
+                             "term follows its duration rule."), field="court_term_end")
+    if not note:
+        raise ServiceError("required", _("Name the court's decision that extends the term."), field="note")
+    with transaction.atomic():
+        locked = _locked(entry)
+        if locked.state not in (EntryState.LISTED, EntryState.PUBLISHED):
+            raise _wrong_state(locked)
+        if locked.court_term_open:
+            raise ServiceError("no_fixed_term", _("The entry has no fixed term: there is nothing to extend."),
+                               field="court_term_end")
+        day = _act_date(on, not_before=locked.decided_on)
+        # The real date: an extension recorded after the term ended would re-list silently.
+        if locked.expires_on is not None and timezone.localdate() >= locked.expires_on:
+            raise ServiceError("expired", _("The listing period has already ended."), field="on")
+        term = _court_term(definition, end=court_term_end, open_ended=bool(court_term_open),
+                           listed_from=locked.listed_from)
+        if term.end is not None and locked.court_term_end is not None and term.end <= locked.court_term_end:
+            raise ServiceError(
+                "not_an_extension",
+                _("The new last day %(end)s is not after the current one, %(current)s.")
+                % {"end": term.end.isoformat(), "current": locked.court_term_end.isoformat()},
+                field="court_term_end",
+            )
+        before = _snapshot(locked)
+        previous = {"previous_court_term_end": locked.court_term_end.isoformat() if locked.court_term_end else None,
+                    "previous_expires_on": locked.expires_on.isoformat() if locked.expires_on else None}
+        locked.court_term_end, locked.court_term_open = term.end, term.open_ended
+        locked.expires_on = term.expires_on
+        basis = decision_basis(on=day)
+        basis["parameters"].update({**term.as_parameters(), **previous})
+        _record_step(
+            locked, action=EntryAction.EXTENDED, event_type=AuditEventType.LIST_ENTRY_DECIDED, on=day, actor=actor,
+            articles=_articles_for(definition), basis=basis, before=before, note=note,
+            details={"extension": True},
         )
     return locked
 
@@ -373,6 +502,7 @@ _REMOVAL_ARTICLES = {
     RemovalReason.EXPIRY: ["Art 22", "Art 24"],
     RemovalReason.REPAIR: ["Art 22", "Art 31"],
     RemovalReason.REVOCATION: ["Art 22", "Art 24", "Art 30"],
+    RemovalReason.COURT: ["Art 22"],
 }
 
 
@@ -381,7 +511,9 @@ def list_entry_remove(
 ) -> ListEntry:
     """Remove an entry from its list and publish the removal (Art 22, 24): on expiry (not before the end of the
     listing period), on credit repair (Art 31: no longer a target of joint punishment; dishonesty lists only),
-    or on revocation (basis revoked or listed in error, Art 30; a note saying why is required)."""
+    on revocation (basis revoked or listed in error, Art 30), or, on the courts' list, on the court's deletion
+    (法释〔2017〕7号第十条: performed, enforcement ended, decision revoked) — the only way an entry without a fixed
+    term leaves. Every removal but expiry needs a note saying why."""
     definition = entry.definition
     _require_manager(actor, definition)
     try:
@@ -389,16 +521,30 @@ def list_entry_remove(
     except ValueError:
         raise ServiceError("invalid_choice", _("Unknown removal reason."), field="reason") from None
     note = (note or "").strip()
-    if reason in (RemovalReason.REVOCATION, RemovalReason.REPAIR) and not note:
+    if reason != RemovalReason.EXPIRY and not note:
         raise ServiceError("required", _("Say why the entry is removed."), field="note")
     if reason == RemovalReason.REPAIR and definition.kind == ListKind.HONOR:
         raise ServiceError("repair_not_applicable", _("Credit repair applies to dishonesty lists only."),
+                           field="reason")
+    if reason == RemovalReason.REPAIR and definition.term_set_by_court:
+        raise ServiceError(
+            "repair_not_applicable",
+            _("The court deletes entries from the list of dishonest judgment debtors; credit repair does not apply."),
+            field="reason",
+        )
+    if reason == RemovalReason.COURT and not definition.term_set_by_court:
+        raise ServiceError("court_removal_not_applicable", _("Only entries of the courts' list are removed by the court."),
                            field="reason")
     with transaction.atomic():
         locked = _locked(entry)
         if locked.state not in (EntryState.LISTED, EntryState.PUBLISHED):
             raise _wrong_state(locked)
         day = _act_date(on, not_before=locked.decided_on)
+        if reason == RemovalReason.EXPIRY and locked.expires_on is None and locked.court_term_open:
+            raise ServiceError(
+                "no_fixed_term",
+                _("The court set no fixed term: the entry stays until the court removes it."), field="reason",
+            )
         if reason == RemovalReason.EXPIRY and (locked.expires_on is None or day < locked.expires_on):
             raise ServiceError("not_expired", _("The listing period has not ended yet."), field="reason")
         before = _snapshot(locked)

@@ -25,6 +25,7 @@ from xinyong.lists.choices import EntryState
 from xinyong.lists.forms import (
     DecideForm,
     EntryFilterForm,
+    ExtendForm,
     NotifyForm,
     ProposeForm,
     PublicListSearchForm,
@@ -45,6 +46,7 @@ from xinyong.lists.selectors import (
 )
 from xinyong.lists.services import (
     list_entry_decide,
+    list_entry_extend,
     list_entry_notify,
     list_entry_propose,
     list_entry_publish,
@@ -58,6 +60,8 @@ from xinyong.web.views import staff_required, subject_required
 
 
 def _duration_months(definition) -> int | None:
+    if definition.term_set_by_court:
+        return None
     try:
         value = parameter(definition.duration_parameter)
     except ParameterError:
@@ -193,12 +197,17 @@ def console_propose(request):
     return render(request, "lists/console_propose.html", {"form": form})
 
 
-def _entry_page(request, entry, *, notify_form=None, decide_form=None, remove_form=None, status=200):
+def _entry_page(request, entry, *, notify_form=None, decide_form=None, remove_form=None, extend_form=None,
+                status=200):
     entry = entry_for_manager(request.user, entry.pk)
     today = timezone.localdate()
+    court = entry.definition.term_set_by_court
     can_decide = entry.state == EntryState.NOTIFIED or (
         entry.state == EntryState.PROPOSED and not entry.definition.requires_prior_notice
     )
+    in_force = entry.state in (EntryState.LISTED, EntryState.PUBLISHED)
+    can_extend = (court and in_force and not entry.court_term_open
+                  and (entry.expires_on is None or today < entry.expires_on))
     return render(
         request,
         "lists/console_entry.html",
@@ -209,12 +218,11 @@ def _entry_page(request, entry, *, notify_form=None, decide_form=None, remove_fo
             "records": entry.cited_records.select_related("item").order_by("decision_date", "id"),
             "measures": [m for m in entry.definition.measures.all() if m.is_active],
             "notify_form": notify_form or (NotifyForm() if entry.state == EntryState.PROPOSED else None),
-            "decide_form": decide_form or (DecideForm() if can_decide else None),
+            "decide_form": decide_form or (DecideForm(court_term=court) if can_decide else None),
+            "extend_form": extend_form or (ExtendForm() if can_extend else None),
             "window_open": entry.objection_window_end is not None and today <= entry.objection_window_end,
             "can_publish": entry.state == EntryState.LISTED,
-            "remove_form": remove_form or (
-                RemoveForm() if entry.state in (EntryState.LISTED, EntryState.PUBLISHED) else None
-            ),
+            "remove_form": remove_form or (RemoveForm(court_list=court) if in_force else None),
         },
         status=status,
     )
@@ -252,18 +260,36 @@ def console_notify(request, pk):
 def console_decide(request, pk):
     _require_manage(request.user)
     entry = _entry_or_404(request.user, pk)
-    form = DecideForm(request.POST)
+    form = DecideForm(request.POST, court_term=entry.definition.term_set_by_court)
     if form.is_valid():
         data = form.cleaned_data
         try:
             list_entry_decide(entry=entry, decision=data["decision"], reasons=data["reasons"],
-                              statements=data["statements"], actor=request.user)
+                              statements=data["statements"], actor=request.user, **form.court_term())
         except ServiceError as error:
             _refused(form, error)
         else:
             messages.success(request, _("The decision is recorded."))
             return HttpResponseRedirect(_entry_url(entry))
     return _entry_page(request, entry, decide_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def console_extend(request, pk):
+    """The court's extension of a term on its list (法释〔2017〕7号第二条)."""
+    _require_manage(request.user)
+    entry = _entry_or_404(request.user, pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            list_entry_extend(entry=entry, note=form.cleaned_data["note"], actor=request.user, **form.court_term())
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The court's extension of the term is recorded."))
+            return HttpResponseRedirect(_entry_url(entry))
+    return _entry_page(request, entry, extend_form=form, status=400)
 
 
 @staff_required
@@ -285,7 +311,7 @@ def console_publish(request, pk):
 def console_remove(request, pk):
     _require_manage(request.user)
     entry = _entry_or_404(request.user, pk)
-    form = RemoveForm(request.POST)
+    form = RemoveForm(request.POST, court_list=entry.definition.term_set_by_court)
     if form.is_valid():
         try:
             list_entry_remove(entry=entry, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],

@@ -101,7 +101,8 @@ def listing_notice_send(*, entry, actor=None):
         title = f"您已被列入{list_name}并向社会公布"
         body = (
             f"您已被列入“{list_name}”（名单编号 {entry.number}），自{_day(entry.listed_from)}起列入"
-            + (f"，至{_day(entry.expires_on)}期满" if entry.expires_on else "")
+            + (f"，至{_day(entry.expires_on)}期满" if entry.expires_on
+               else "，无固定期限（至人民法院决定删除）" if entry.court_term_open else "")
             + f"，现已在平台公布。依据：{entry.basis or definition.legal_basis}。"
             "对列入决定不服的，可以依法申请行政复议或者提起行政诉讼；移出条件见“我的名单告知”。"
         )

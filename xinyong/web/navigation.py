@@ -40,6 +40,7 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Data quality"), "ingestion:quality", Permission.VIEW_QUALITY),
     NavItem(_("Official query"), "disclosure:console-official-query", Permission.QUERY_OFFICIAL),
     NavItem(_("Query statistics"), "disclosure:console-statistics", Permission.VIEW_QUERY_STATS),
+    NavItem(_("What the public page showed"), "disclosure:console-public-view", Permission.VIEW_PUBLIC_HISTORY),
     NavItem(_("List management"), "lists_console:entries", Permission.MANAGE_LISTS),
     NavItem(_("Joint rewards and punishments"), "measures:catalog", Permission.MANAGE_MEASURES),
     NavItem(_("Credit check"), "measures:check", Permission.CHECK_SUBJECTS),

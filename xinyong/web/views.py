@@ -240,6 +240,8 @@ def console_subjects(request):
             "query": query,
             "subjects": subjects,
             "truncated": len(subjects) >= SUBJECT_PAGE_SIZE,
+            # Link each organization to what its public page showed on a day (Art 30; xinyong.disclosure).
+            "public_history": has_permission(request.user, Permission.VIEW_PUBLIC_HISTORY),
         },
     )
 

@@ -1,7 +1,8 @@
 """`xinyong lists expire [--on DATE]`: the daily job removing listings whose period has ended (Art 22, 24).
 
 `xinyong lists seed`: create the seeded lists that are missing (idempotent; Art 22).
-`xinyong lists show`: the lists with their duration rule and how many entries are on each today.
+`xinyong lists show`: the lists with their duration rule (or "court" where the court decides each term) and how
+many organizations are on each today.
 """
 
 from __future__ import annotations
@@ -40,5 +41,5 @@ class Command(BaseCommand):
             self.stdout.write(f"lists created: {', '.join(created)}" if created else "lists: nothing to do")
         else:
             for definition in public_list_definitions():
-                self.stdout.write(f"{definition.code}\t{definition.name}\t{definition.duration_parameter}"
-                                  f"\t{definition.public_count}")
+                rule = "court" if definition.term_set_by_court else definition.duration_parameter
+                self.stdout.write(f"{definition.code}\t{definition.name}\t{rule}\t{definition.public_count}")
