@@ -17,13 +17,16 @@ ruff check .
 
 echo "==> Starting PostgreSQL 15 (throwaway cluster)"
 port=$(( 54000 + RANDOM % 900 ))
-export DATABASE_URL=$(scripts/pg-cluster.sh start "$work/pg" "$port")
+# DATABASE_URL is the application role; XINYONG_MIGRATE_DATABASE_URL the owner role. tests/conftest.py creates
+# and migrates the test database as the owner, grants the application its privileges (`xinyong db grant`) and
+# runs the suite as the application role (docs/operations/database.md).
+eval "$(scripts/pg-cluster.sh start "$work/pg" "$port")"
 export XINYONG_PG_SOCKET_DIR="$work/pg"
 
-echo "==> Test suite on PostgreSQL"
+echo "==> Test suite on PostgreSQL (as the application role)"
 pytest -p no:cacheprovider "$@"
 
 [ $# -eq 0 ] || exit 0
 
 echo "==> Smoke run on SQLite"
-DATABASE_URL="sqlite:///$work/smoke.sqlite3" pytest -p no:cacheprovider -m smoke -q
+DATABASE_URL="sqlite:///$work/smoke.sqlite3" XINYONG_MIGRATE_DATABASE_URL="" pytest -p no:cacheprovider -m smoke -q

@@ -87,37 +87,95 @@ def api_client_for():
     return factory
 
 
-APPEND_ONLY_TABLES = (
-    "audit_auditevent", "audit_objectchange", "audit_auditcheckpoint", "records_recordrevision",
-    "disclosure_querylogentry", "rights_caseevent", "rights_casefile",
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """The test database, created and migrated by the owner role; the suite then runs as the application role.
+
+    With `XINYONG_MIGRATE_DATABASE_URL` set (scripts/test.sh sets it) and PostgreSQL, the owner creates the test
+    database, migrates it and grants the application role (DATABASE_URL) its privileges, as `xinyong db
+    migrate` does in production (docs/operations/database.md); the tests connect as the application role, so
+    every test runs with the privileges production has. Otherwise (SQLite) pytest-django's own set-up.
+    """
+    from contextlib import nullcontext
+
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from xinyong.core.database_roles import OWNER_URL_ENV, owner_connection, privileges_grant
+
+    two_roles = bool(os.environ.get(OWNER_URL_ENV)) and connection.vendor == "postgresql"
+    application_role = connection.settings_dict["USER"]
+    as_owner = owner_connection if two_roles else nullcontext
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock(), as_owner():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb,
+                                 aliases=aliases, serialized_aliases=serialized_aliases)
+        if two_roles:
+            privileges_grant(connection, application_role=application_role)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), as_owner():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+# Tables whose triggers refuse DELETE or TRUNCATE: the test runner's flush passes them as the owner.
+GUARDED_TABLES = (
+    "audit_auditevent", "audit_objectchange", "audit_auditcheckpoint", "audit_auditchainhead",
+    "records_recordrevision", "disclosure_querylogentry", "rights_caseevent", "rights_casefile",
+    "notifications_notice", "notifications_outboxmessage",
 )
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_append_only_triggers():
-    """Let the test runner empty append-only tables between transactional tests (PostgreSQL only).
+    """Let the test runner empty append-only tables between transactional tests (PostgreSQL).
 
-    The flush briefly disables the tables' own triggers, which the table owner may do; the application never
-    does this (tests/audit/test_append_only.py shows its ordinary statements fail).
+    The flush runs as the owner role (the application role may neither empty these tables nor disable their
+    triggers: tests/core/test_database_roles.py), briefly disables the tables' own triggers, and puts the
+    audit chain head back at its genesis, as the migration created it. It deletes rows instead of truncating
+    tables (a tenth of the time on these small tables; constraints are checked once, at the end).
     """
     from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from xinyong.audit.chain import GENESIS_HASH
+    from xinyong.core.database_roles import OWNER_URL_ENV, owner_connection
 
     DatabaseOperations = DatabaseWrapper.ops_class
 
     original = DatabaseOperations.sql_flush
+    original_execute = DatabaseOperations.execute_sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        guarded = [t for t in APPEND_ONLY_TABLES if t in tables]
-        if not statements or not guarded:
+        if not statements:
             return statements
+        guarded = [t for t in GUARDED_TABLES if t in tables]
         disable = [f'ALTER TABLE "{t}" DISABLE TRIGGER USER;' for t in guarded]
         enable = [f'ALTER TABLE "{t}" ENABLE TRIGGER USER;' for t in guarded]
-        return disable + statements + enable
+        if not reset_sequences:
+            statements = ["SET CONSTRAINTS ALL DEFERRED;", *(f'DELETE FROM "{t}";' for t in tables),
+                          "SET CONSTRAINTS ALL IMMEDIATE;"]
+        head = []
+        if "audit_auditchainhead" in tables:
+            head = [f"INSERT INTO audit_auditchainhead (id, seq, chain_hash) VALUES (1, 0, '{GENESIS_HASH}');"]
+        return disable + statements + enable + head
+
+    def execute_sql_flush(self, sql_list):
+        if not os.environ.get(OWNER_URL_ENV):
+            return original_execute(self, sql_list)
+        with owner_connection(self.connection.alias):
+            return original_execute(self, sql_list)
 
     DatabaseOperations.sql_flush = sql_flush
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.sql_flush = original
+    DatabaseOperations.execute_sql_flush = original_execute
 
 
 @pytest.fixture(scope="session", autouse=True)

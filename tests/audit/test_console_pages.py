@@ -261,6 +261,18 @@ def test_verify_now_names_the_first_bad_event_and_the_problem(auditor_client, mo
     assert "content does not match its leaf hash (row altered)" in body
 
 
+def test_signing_is_refused_when_the_log_fails_verification(auditor_client, make_org, monkeypatch):
+    make_org(name="承德市税务局")
+    monkeypatch.setattr(
+        "xinyong.audit.log.audit_log_verify",
+        lambda: VerifyResult(False, 6, "", 7, "content does not match its leaf hash (row altered)"),
+    )
+    response = auditor_client.post("/console/audit/integrity/checkpoints/", follow=True)
+    assert AuditCheckpoint.objects.count() == 0
+    assert ("审计日志在序号 7 处核验未通过（content does not match its leaf hash (row altered)），未签署检查点。"
+            in text_of(response))
+
+
 def test_the_audit_administrator_signs_a_checkpoint(auditor_client, make_org):
     make_org(name="承德市税务局")
     size = AuditEvent.objects.count()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from xinyong.audit.chain import GENESIS_HASH, ChainKeys, event_leaf_hash
 from xinyong.audit.merkle import MerkleAccumulator, sm3
-from xinyong.audit.verification import StoredCheckpoint, StoredEvent, verify_log
+from xinyong.audit.verification import ChainHead, StoredCheckpoint, StoredEvent, verify_log
 
 KEYS = None
 
@@ -118,3 +118,36 @@ def test_a_checkpoint_with_a_bad_signature_is_reported():
     rows, checkpoint = build_log(["a", "b"])
     result = verify_log(rows, [checkpoint], keys=keys(), verify_signature=lambda c: False)
     assert not result.ok and "signature" in result.problem
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels, st.data())
+def test_a_truncated_tail_is_reported_against_the_chain_head_without_any_checkpoint(names, data):
+    rows, _checkpoint = build_log(names)
+    head = ChainHead(len(rows), rows[-1].chain_hash)
+    assert verify_log(rows, [], keys=keys(), verify_signature=lambda c: True, head=head).ok
+    cut = data.draw(st.integers(0, len(rows) - 1))
+    result = verify_log(rows[:cut], [], keys=keys(), verify_signature=lambda c: True, head=head)
+    assert not result.ok and result.first_bad_seq == cut + 1
+    assert result.problem == f"log truncated: the chain head is at {len(rows)}, the last row is {cut}"
+
+
+def test_a_head_rewound_with_a_forged_hash_is_reported():
+    rows, _checkpoint = build_log(["a", "b", "c"])
+    result = verify_log(rows[:2], [], keys=keys(), verify_signature=lambda c: True, head=ChainHead(2, "ab" * 32))
+    assert not result.ok and result.first_bad_seq == 2
+    assert result.problem == "the chain head does not match the last row 2"
+
+
+def test_a_witnessed_checkpoint_beyond_the_log_or_with_another_root_is_reported():
+    rows, checkpoint = build_log(["a", "b", "c", "d"])
+    witnessed = StoredCheckpoint(checkpoint.size, checkpoint.root_hash, b"", "", "", witnessed=True)
+    head = ChainHead(2, rows[1].chain_hash)
+    result = verify_log(rows[:2], [witnessed], keys=keys(), verify_signature=lambda c: True, head=head)
+    assert not result.ok and result.first_bad_seq == 3
+    assert result.problem == "log truncated: witnessed checkpoint 4 is beyond the last row 2"
+    forked = StoredCheckpoint(checkpoint.size, "00" * 32, b"", "", "", witnessed=True)
+    result = verify_log(rows, [forked], keys=keys(), verify_signature=lambda c: True,
+                        head=ChainHead(4, rows[-1].chain_hash))
+    assert not result.ok and result.first_bad_seq == 4
+    assert result.problem == "Merkle root differs from the witnessed checkpoint 4: the log was rewritten or forked"

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from database_owner import owner_execute
 from django.db import DatabaseError, connection, transaction
 from ingestion_fixtures import DECISION, penalty_row, person_id, person_row, write_csv
 
@@ -133,19 +134,12 @@ def test_the_revision_table_refuses_update_and_delete(record):
 
 
 def _bypassing_the_trigger(statement: str) -> None:
-    table = RecordRevision._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks, so the table can be altered
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            cursor.execute(statement)
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        else:
-            cursor.execute(f"DROP TRIGGER {table}_no_update")
-            cursor.execute(statement)
+    """Change a revision as an intruder with the owner's credentials would (tests/database_owner.py)."""
+    owner_execute(statement, bypass=[RecordRevision._meta.db_table])
 
 
 @pytest.mark.articles("Art 32")
+@pytest.mark.django_db(transaction=True)
 def test_a_byte_changed_in_a_revision_is_detected_and_the_record_is_not_served(record):
     table = RecordRevision._meta.db_table
     column = "data::text" if connection.vendor == "postgresql" else "data"

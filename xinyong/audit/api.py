@@ -51,7 +51,7 @@ def checkpoint_out(cp: AuditCheckpoint) -> dict:
 @router.get("/checkpoints/latest", response=CheckpointOut, summary="The latest SM2-signed checkpoint")
 def checkpoint_latest(request):
     require(request, Permission.VIEW_AUDIT)
-    cp = AuditCheckpoint.objects.order_by("-size").first()
+    cp = AuditCheckpoint.objects.order_by("-size", "-id").first()
     if cp is None:
         raise NotFoundOrForbidden()
     return checkpoint_out(cp)

@@ -59,6 +59,7 @@ class AuditEventType(models.IntegerChoices):
     RECORD_WITHDRAWN = 6011, _("credit record withdrawn")
     RECORD_REPAIRED = 6012, _("credit record repaired: publication stopped")
     RECORD_INTEGRITY_FAILED = 6020, _("credit record failed its integrity check")
+    RECORD_REVISION_RESTORED = 6021, _("damaged credit record revision restored")
 
     AUTHORIZATION_GRANTED = 7001, _("query authorization confirmed by the subject")
     AUTHORIZATION_REVOKED = 7002, _("query authorization revoked")

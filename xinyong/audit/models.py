@@ -82,7 +82,12 @@ class ObjectChange(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the last sequence number and chain hash; locking it serializes appends."""
+    """The single row holding the last sequence number and chain hash; locking it serializes appends.
+
+    A trigger on the event table advances it with each inserted event, and its own trigger refuses any other
+    change (migration 0010), so `xinyong audit verify` can compare the log's last row with it: rows deleted
+    from the tail are detected even after the last checkpoint.
+    """
 
     seq = models.BigIntegerField(default=0)
     chain_hash = models.CharField(max_length=64)
@@ -95,9 +100,13 @@ class AuditChainHead(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """A signed statement of the log's size and Merkle root (security req. 16), for external witnesses."""
+    """A signed statement of the log's size and Merkle root (security req. 16), for external witnesses.
 
-    size = models.BigIntegerField(_("tree size"), unique=True)
+    Sizes are not unique: a witness's checkpoint with another root for a size already signed is recorded beside
+    it, and verification then reports the fork.
+    """
+
+    size = models.BigIntegerField(_("tree size"), db_index=True)
     root_hash = models.CharField(_("root hash"), max_length=64)
     created_at = models.DateTimeField(_("time"))
     key_id = models.CharField(_("signing key"), max_length=64)

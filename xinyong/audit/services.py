@@ -55,23 +55,15 @@ _EVENT_COLUMNS = (
     "seq", "leaf_hash", "chain_hash", "chain_key_id", "occurred_at", "event_type", "actor_id", "actor_label",
     "organization_id", "target_type", "target_id", "target_label", "articles", "request_id", "outcome", "details",
 )
+# The insert trigger advances the chain head to the new event (migration 0010): appenders never write it.
 _INSERT_EVENT = (
     "INSERT INTO audit_auditevent (seq, leaf_hash, chain_hash, chain_key_id, occurred_at, "
     "event_type, actor_id, actor_label, organization_id, target_type, target_id, target_label, "
     "articles, request_id, outcome, details) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s, %s, %s, %s, %s, %s) RETURNING id"
 )
-# PostgreSQL: insert the event and move the head in one round trip (the head row is already locked).
-_INSERT_EVENT_AND_MOVE_HEAD = (
-    "WITH inserted AS (INSERT INTO audit_auditevent (seq, leaf_hash, chain_hash, chain_key_id, "
-    "occurred_at, event_type, actor_id, actor_label, organization_id, target_type, target_id, "
-    "target_label, articles, request_id, outcome, details) VALUES (%s, %s, %s, %s, %s, %s, %s, "
-    "%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id) UPDATE audit_auditchainhead SET seq = "
-    "%s, chain_hash = %s WHERE id = 1 RETURNING (SELECT id FROM inserted)"
-)
 _SELECT_HEAD = "SELECT seq, chain_hash FROM audit_auditchainhead WHERE id = 1"
 _SELECT_HEAD_FOR_UPDATE = "SELECT seq, chain_hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE"
-_MOVE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, chain_hash = %s WHERE id = 1"
 
 
 def _lock_head(cursor) -> tuple[int, str]:
@@ -106,7 +98,7 @@ def audit_record(
 
     Fail-closed: it refuses to run outside a transaction, and any error propagates so the business change
     rolls back with it. The append is written in plain SQL because it runs inside every audited
-    transaction: three statements (lock the head, insert, move the head), two round trips on PostgreSQL.
+    transaction: two statements (lock the head, insert; the insert's trigger moves the head).
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError("audit_record() must run inside transaction.atomic()")
@@ -142,13 +134,8 @@ def audit_record(
         event.leaf_hash = event_leaf_hash(event_columns(event), change_rows)
         event.chain_hash = keys.link(keys.active_id, head_hash, event.leaf_hash)
         values = [_db_value(name, getattr(event, name)) for name in _EVENT_COLUMNS]
-        if connection.vendor == "postgresql":
-            cursor.execute(_INSERT_EVENT_AND_MOVE_HEAD, [*values, event.seq, event.chain_hash])
-            event.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(_INSERT_EVENT, values)
-            event.pk = cursor.fetchone()[0]
-            cursor.execute(_MOVE_HEAD, [event.seq, event.chain_hash])
+        cursor.execute(_INSERT_EVENT, values)
+        event.pk = cursor.fetchone()[0]
     event._state.adding = False
     if change_rows:
         ObjectChange.objects.bulk_create(ObjectChange(event_id=event.pk, **row) for row in change_rows)

@@ -1,7 +1,16 @@
-"""Verifying the audit log: chain, leaves, Merkle roots and signed checkpoints (security req. 15, 16).
+"""Verifying the audit log: chain, leaves, Merkle roots, signed checkpoints and the chain head (security req.
+15, 16).
 
 `verify_log` is a pure function over stored rows so it can be tested over arbitrary logs; `xinyong audit
-verify` feeds it the database in sequence order.
+verify` feeds it the database in sequence order, the stored checkpoints, a witness's checkpoints if given,
+and the chain head row. What each catches:
+
+- an altered, inserted, deleted or swapped row: its leaf hash or the keyed chain;
+- rows deleted from the tail: the chain head (which the application role cannot move back), and any
+  checkpoint beyond the last row;
+- the tail deleted together with the checkpoints and the head rewound (only the owner role can): a witness's
+  checkpoint beyond the last row, or whose root differs from the log's at its size (`--witness`);
+- two different roots for one size, among the stored and witnessed checkpoints: a fork.
 """
 
 from __future__ import annotations
@@ -36,6 +45,21 @@ class StoredCheckpoint:
     message: bytes
     signature: str
     key_id: str
+    # A copy held outside the database by a witness (`xinyong audit verify --witness FILE`).
+    witnessed: bool = False
+    created_at: Any = None
+
+    @property
+    def label(self) -> str:
+        return f"witnessed checkpoint {self.size}" if self.witnessed else f"checkpoint {self.size}"
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The chain head row: the last appended sequence number and its chain hash."""
+
+    seq: int
+    chain_hash: str
 
 
 @dataclass(frozen=True)
@@ -53,17 +77,23 @@ def verify_log(
     *,
     keys: ChainKeys,
     verify_signature: Callable[[StoredCheckpoint], bool],
+    head: ChainHead | None = None,
 ) -> VerifyResult:
-    """Check every row in order; report the first bad sequence number and what is wrong with it."""
+    """Check every row in order; report the first bad sequence number and what is wrong with it.
+
+    The caller reads the head before the rows and passes only rows up to it (later appends are not this
+    run's business); without a head only the rows and the checkpoints are compared.
+    """
     by_size: dict[int, list[StoredCheckpoint]] = {}
     for checkpoint in checkpoints:
         by_size.setdefault(checkpoint.size, []).append(checkpoint)
-    for size, group in by_size.items():
-        if len({c.root_hash for c in group}) > 1:
-            return VerifyResult(False, 0, "", size, f"fork: two different roots for tree size {size}")
+    for size in sorted(by_size):
+        group = by_size[size]
         for checkpoint in group:
             if not verify_signature(checkpoint):
-                return VerifyResult(False, 0, "", size, f"checkpoint {size} has an invalid signature")
+                return VerifyResult(False, 0, "", size, f"{checkpoint.label} has an invalid signature")
+        if len({c.root_hash for c in group}) > 1:
+            return VerifyResult(False, 0, "", size, f"fork: two different roots for tree size {size}")
 
     tree = MerkleAccumulator(sm3)
     previous = GENESIS_HASH
@@ -83,14 +113,29 @@ def verify_log(
         previous = row.chain_hash
         for checkpoint in by_size.get(expected, ()):
             if tree.root().hex() != checkpoint.root_hash:
-                return _bad(tree, expected, f"Merkle root differs from checkpoint {checkpoint.size}")
+                if checkpoint.witnessed:
+                    return _bad(tree, expected, f"Merkle root differs from the {checkpoint.label}: the log was "
+                                                "rewritten or forked")
+                return _bad(tree, expected, f"Merkle root differs from {checkpoint.label}")
         expected += 1
     size = expected - 1
-    beyond = [s for s in by_size if s > size]
+    root = tree.root().hex()
+    beyond = [c for group in by_size.values() for c in group if c.size > size]
     if beyond:
-        return VerifyResult(False, size, tree.root().hex(), size + 1,
-                            f"log truncated: checkpoint {max(beyond)} is beyond the last row {size}")
-    return VerifyResult(True, size, tree.root().hex())
+        furthest = max(beyond, key=lambda c: (c.witnessed, c.size))
+        return VerifyResult(False, size, root, size + 1,
+                            f"log truncated: {furthest.label} is beyond the last row {size}")
+    if head is not None:
+        if head.seq > size:
+            return VerifyResult(False, size, root, size + 1,
+                                f"log truncated: the chain head is at {head.seq}, the last row is {size}")
+        if head.seq < size:
+            return VerifyResult(False, size, root, head.seq + 1,
+                                f"rows beyond the chain head {head.seq}: they were inserted past the trigger")
+        if head.chain_hash != previous:
+            return VerifyResult(False, size, root, max(size, 1),
+                                f"the chain head does not match the last row {size}")
+    return VerifyResult(True, size, root)
 
 
 def _bad(tree: MerkleAccumulator, seq: int, problem: str) -> VerifyResult:

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.audit.choices import AuditEventType
-from xinyong.audit.log import audit_log_verify, checkpoint_create
+from xinyong.audit.log import AuditLogBroken, audit_log_verify, checkpoint_create
 from xinyong.audit.models import AuditCheckpoint, AuditEvent
 from xinyong.web.views import staff_required
 
@@ -251,7 +251,7 @@ def _integrity_page(request, *, result=None, status=200):
             "log_size": latest,
             "result": result,
             "result_root": breakable(result.root) if result else "",
-            "checkpoints": list(AuditCheckpoint.objects.order_by("-size")[:CHECKPOINTS_SHOWN]),
+            "checkpoints": list(AuditCheckpoint.objects.order_by("-size", "-id")[:CHECKPOINTS_SHOWN]),
             "may_sign": has_permission(request.user, Permission.SIGN_AUDIT_CHECKPOINTS),
             "display_tz": DISPLAY_TIME_ZONE,
         },
@@ -278,8 +278,12 @@ def integrity_verify(request):
 def checkpoint_add(request):
     _require(request.user, Permission.VIEW_AUDIT)
     _require(request.user, Permission.SIGN_AUDIT_CHECKPOINTS)
-    previous = AuditCheckpoint.objects.order_by("-size").first()
-    checkpoint = checkpoint_create()
+    previous = AuditCheckpoint.objects.order_by("-size", "-id").first()
+    try:
+        checkpoint = checkpoint_create()
+    except AuditLogBroken as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("audit:integrity"))
     if previous is not None and checkpoint.pk == previous.pk:
         messages.info(
             request,

@@ -1,8 +1,9 @@
 """Append-only tables at the database level (security requirement 14), as a migration operation.
 
 PostgreSQL: row triggers refuse UPDATE and DELETE and a statement trigger refuses TRUNCATE; SQLite: triggers
-refuse UPDATE and DELETE (it has no TRUNCATE). Production also grants the application role only INSERT and
-SELECT on these tables (docs/operations/audit.md), so the application cannot drop the triggers either.
+refuse UPDATE and DELETE (it has no TRUNCATE). On PostgreSQL the application role owns none of these tables and
+holds only the privileges of `xinyong.core.database_roles.RESTRICTED_TABLES`, so it cannot disable or drop the
+triggers either (docs/operations/database.md).
 
 Migrations import this module: keep its behaviour stable, and change it only together with a new migration.
 """

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from xinyong.core import checks  # noqa: F401  (registers the database role check)
+
         # Known-answer tests before anything is encrypted, hashed or signed (security req. 20): a provider that
         # computes wrong answers must stop the platform, not corrupt its data.
         from xinyong.core.crypto import CryptoSelfTestError, get_provider, run_self_tests

@@ -15,9 +15,12 @@ class RecordStatus(models.TextChoices):
 
 
 class RevisionSource(models.TextChoices):
-    """What made a revision: the first submission, a correction (Art 30), a withdrawal or a credit repair (Art 31)."""
+    """What made a revision: the first submission, a correction (Art 30), a withdrawal, a credit repair (Art 31)
+    or the restoration of a damaged revision."""
 
     SUBMISSION = "submission", _("submission")
     CORRECTION = "correction", _("correction")
     WITHDRAWAL = "withdrawal", _("withdrawal")
     REPAIR = "repair", _("credit repair")  # Art 31: publication stopped
+    # A damaged revision's content restored from the audit log or a backup (security req. 18).
+    RESTORATION = "restoration", _("restored after damage")

@@ -8,8 +8,10 @@ and item ids, disclosure class, status, decision date, publication window, field
 actor, time). Field values are canonical JSON (sorted keys, no spaces) of strings only, so the form survives a
 JSONB round trip.
 
-Recovery of a failed row is documented in docs/user/submitting-data.md (from the audit log's batch digest
-and the provider's file, or from a backup).
+A restoration (`xinyong revisions restore`, docs/operations/recovery.md) appends a revision that names the
+damaged revision it restores; its form has a second version tag and ends with that number, so revisions written
+before it keep their HMACs. `revision_snapshot` is the portable copy of a revision that the audit log keeps and
+that `xinyong revisions export` writes from a backup; `snapshot_authentic` checks one against its own HMAC.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from xinyong.core.crypto import get_provider, load_keyring
 IMPLEMENTS = ("Art 32: revision_integrity, revision_hmac_ok",)
 
 FORMAT_TAG = "xinyong-record-revision/1"
+RESTORATION_FORMAT_TAG = "xinyong-record-revision/2"
 _DERIVATION_LABEL = b"xinyong record revision v1"
 
 _key_cache: dict[tuple[int, str], bytes] = {}
@@ -83,16 +86,17 @@ def revision_message(
     reason: str,
     actor_id: int | None,
     created_at: str,
+    restores: int | None = None,
 ) -> bytes:
-    return json.dumps(
-        [
-            FORMAT_TAG, head.record_id, head.provider_id, head.item_code, head.document_number, number,
-            subject_id, item_id, disclosure_class, status, _iso(decision_date), _iso(publication_start),
-            _iso(publication_end), data_json, source, reason, actor_id, created_at,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    fields = [
+        FORMAT_TAG if restores is None else RESTORATION_FORMAT_TAG, head.record_id, head.provider_id,
+        head.item_code, head.document_number, number, subject_id, item_id, disclosure_class, status,
+        _iso(decision_date), _iso(publication_start), _iso(publication_end), data_json, source, reason, actor_id,
+        created_at,
+    ]
+    if restores is not None:
+        fields.append(restores)
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def sign(key: bytes, message: bytes) -> str:
@@ -121,6 +125,7 @@ def _message_of(head: RecordHead, revision) -> bytes:
         reason=revision.reason,
         actor_id=revision.actor_id,
         created_at=canonical_time(revision.created_at),
+        restores=getattr(revision, "restores", None),
     )
 
 
@@ -133,3 +138,47 @@ def revision_hmac_ok(head: RecordHead, revision) -> bool:
         return False
     expected = sign(key, _message_of(head, revision))
     return hmac.compare_digest(expected, revision.integrity or "")
+
+
+SNAPSHOT_FORMAT = "xinyong-record-revision-snapshot/1"
+
+
+def revision_snapshot(head: RecordHead, revision) -> dict:
+    """Every signed field of a revision, its HMAC and key id, as JSON values: enough to check it and restore it."""
+    return {
+        "format": SNAPSHOT_FORMAT, "record": head.record_id, "provider": head.provider_id,
+        "item_code": head.item_code, "document_number": head.document_number, "number": revision.number,
+        "subject_id": revision.subject_id_at, "item_id": revision.item_id_at,
+        "disclosure_class": revision.disclosure_class, "status": revision.status,
+        "decision_date": _iso(revision.decision_date), "publication_start": _iso(revision.publication_start),
+        "publication_end": _iso(revision.publication_end), "data": dict(revision.data), "source": revision.source,
+        "reason": revision.reason, "actor_id": revision.actor_id, "created_at": canonical_time(revision.created_at),
+        "restores": getattr(revision, "restores", None), "integrity": revision.integrity,
+        "integrity_key_id": revision.integrity_key_id,
+    }
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def snapshot_authentic(snapshot: dict) -> bool:
+    """Whether a snapshot is a revision this platform signed, unchanged: its own HMAC-SM3 under its key."""
+    import hmac
+
+    try:
+        head = RecordHead(int(snapshot["record"]), int(snapshot["provider"]), str(snapshot["item_code"]),
+                          str(snapshot["document_number"]))
+        message = revision_message(
+            head, number=int(snapshot["number"]), subject_id=int(snapshot["subject_id"]),
+            item_id=int(snapshot["item_id"]), disclosure_class=snapshot["disclosure_class"],
+            status=snapshot["status"], decision_date=_date(snapshot["decision_date"]),
+            publication_start=_date(snapshot["publication_start"]),
+            publication_end=_date(snapshot["publication_end"]), data_json=canonical_data(snapshot["data"]),
+            source=snapshot["source"], reason=snapshot["reason"], actor_id=snapshot["actor_id"],
+            created_at=snapshot["created_at"], restores=snapshot.get("restores"),
+        )
+        _key_id, key = integrity_key(snapshot["integrity_key_id"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return hmac.compare_digest(sign(key, message), str(snapshot.get("integrity") or ""))

@@ -101,6 +101,8 @@ class RecordRevision(models.Model):
     created_at = models.DateTimeField(_("created"))
     integrity = models.CharField(_("integrity (HMAC-SM3)"), max_length=64)
     integrity_key_id = models.CharField(_("integrity key"), max_length=64)
+    # A restoration names the damaged revision whose content it restores (security req. 18); signed with it.
+    restores = models.PositiveIntegerField(_("restores revision"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("record revision")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyong.catalog.choices import DisclosureClass
-from xinyong.records.choices import RecordStatus
+from xinyong.records.choices import RecordStatus, RevisionSource
 from xinyong.records.integrity import RecordHead, revision_hmac_ok
 from xinyong.records.models import CreditRecord, RecordRevision
 
@@ -34,20 +34,36 @@ class IntegrityResult:
     ok: bool
     problems: list[str] = field(default_factory=list)
     current: RecordRevision | None = None
+    # Damaged revisions superseded by a restoration: damaged number -> restoring revision number.
+    restored: dict[int, int] = field(default_factory=dict)
+    # Revision numbers whose own HMAC fails (restored or not).
+    damaged: list[int] = field(default_factory=list)
 
 
 def record_revision_verify(record: CreditRecord, revisions: Iterable[RecordRevision] | None = None) -> IntegrityResult:
     """Check every revision's HMAC-SM3, the revision numbering, and that the record row matches its current
-    revision (security req. 18). Problems name revision numbers and columns, never values."""
+    revision (security req. 18). Problems name revision numbers and columns, never values.
+
+    A revision that fails its HMAC is no problem once a later, intact restoration names it (`restores`): the
+    damaged row stays in the append-only table as evidence, and is never served."""
     revs = sorted(revisions if revisions is not None else record.revisions.all(), key=lambda r: r.number)
     head = RecordHead(record.pk, record.provider_id, record.item_code, record.document_number)
     problems = []
+    intact: dict[int, RecordRevision] = {}
+    damaged = []
     for expected, rev in enumerate(revs, start=1):
         if rev.number != expected:
             problems.append(f"revision numbering broken at {rev.number}")
             break
-        if not revision_hmac_ok(head, rev):
-            problems.append(f"revision {rev.number}: integrity check failed")
+        if revision_hmac_ok(head, rev):
+            intact[rev.number] = rev
+        else:
+            damaged.append(rev.number)
+    restored = {
+        rev.restores: rev.number for rev in intact.values()
+        if rev.source == RevisionSource.RESTORATION and rev.restores is not None and rev.restores < rev.number
+    }
+    problems += [f"revision {number}: integrity check failed" for number in damaged if number not in restored]
     current = revs[-1] if revs else None
     if current is None:
         problems.append("no revision")
@@ -57,7 +73,7 @@ def record_revision_verify(record: CreditRecord, revisions: Iterable[RecordRevis
         for record_attr, revision_attr in _MIRRORED:
             if getattr(record, record_attr) != getattr(current, revision_attr):
                 problems.append(f"record column {record_attr} differs from revision {current.number}")
-    return IntegrityResult(not problems, problems, current)
+    return IntegrityResult(not problems, problems, current, restored, damaged)
 
 
 def _report_failures(failed: list[tuple[CreditRecord, IntegrityResult]]) -> None:
@@ -90,7 +106,8 @@ def verified(records: Iterable[CreditRecord]) -> list[CreditRecord]:
         result = record_revision_verify(record, by_record.get(record.pk, []))
         if result.ok:
             record.current_revision = result.current
-            record.revision_history = by_record.get(record.pk, [])
+            # A damaged revision is never served, not even in the history: its restoration stands for it.
+            record.revision_history = [r for r in by_record.get(record.pk, []) if r.number not in result.restored]
             good.append(record)
         else:
             failed.append((record, result))
@@ -135,3 +152,33 @@ def record_is_public_on(record: CreditRecord, day: dt.date | None = None) -> boo
     if record.publication_start is not None and day < record.publication_start:
         return False
     return record.publication_end is None or day < record.publication_end
+
+
+def damaged_records(record_ids: Iterable[int] | None = None, chunk: int = 2000):
+    """(record, IntegrityResult) for every record (or those of `record_ids`) that fails its integrity check,
+    read in chunks; nothing is audited (the operator's scan, `xinyong revisions check`)."""
+    queryset = CreditRecord.objects.order_by("pk")
+    if record_ids is not None:
+        queryset = queryset.filter(pk__in=list(record_ids))
+    last = 0
+    while True:
+        records = list(queryset.filter(pk__gt=last)[:chunk])
+        if not records:
+            return
+        by_record: dict[int, list[RecordRevision]] = {}
+        for rev in RecordRevision.objects.filter(record_id__in=[r.pk for r in records]).order_by("record_id", "number"):
+            by_record.setdefault(rev.record_id, []).append(rev)
+        for record in records:
+            result = record_revision_verify(record, by_record.get(record.pk, []))
+            if not result.ok:
+                yield record, result
+        last = records[-1].pk
+
+
+def revision_snapshot_events(revision: RecordRevision) -> list[int]:
+    """Sequence numbers of the audit events that keep a snapshot of `revision` (its correction, withdrawal,
+    repair or restoration): where `xinyong revisions restore --from-audit` can take it from."""
+    from xinyong.audit.models import ObjectChange
+
+    return sorted(ObjectChange.objects.filter(object_type="records.recordrevision", object_id=str(revision.pk))
+                  .values_list("event__seq", flat=True))

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyong.audit.choices import AuditEventType
-from xinyong.audit.services import audit_record
+from xinyong.audit.services import Change, audit_record
 from xinyong.core.crypto import blind_index
-from xinyong.core.errors import ServiceError
+from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.records.choices import RecordStatus, RevisionSource
-from xinyong.records.integrity import RecordHead, revision_integrity
+from xinyong.records.integrity import RecordHead, revision_integrity, revision_snapshot, snapshot_authentic
 from xinyong.records.models import CreditRecord, RecordRevision
 from xinyong.records.publication import PublicationWindows
 from xinyong.records.selectors import record_revision_verify
@@ -38,6 +38,7 @@ def revision_build(
     reason: str = "",
     actor=None,
     created_at: dt.datetime | None = None,
+    restores: int | None = None,
 ) -> RecordRevision:
     """An unsaved revision mirroring the record's current columns, with its HMAC-SM3 (security req. 18)."""
     revision = RecordRevision(
@@ -45,11 +46,20 @@ def revision_build(
         disclosure_class=record.disclosure_class, status=status, decision_date=record.decision_date,
         publication_start=record.publication_start, publication_end=record.publication_end, data=dict(data),
         reason=reason, source=source, actor=actor if getattr(actor, "pk", None) else None,
-        created_at=created_at or timezone.now(),
+        created_at=created_at or timezone.now(), restores=restores,
     )
     head = RecordHead(record.pk, record.provider_id, record.item_code, record.document_number)
     revision.integrity_key_id, revision.integrity = revision_integrity(head, revision)
     return revision
+
+
+def _head(record: CreditRecord) -> RecordHead:
+    return RecordHead(record.pk, record.provider_id, record.item_code, record.document_number)
+
+
+def _revision_change(record: CreditRecord, revision: RecordRevision) -> Change:
+    """The new revision's signed snapshot, kept in the audit log: the copy a damaged row is restored from."""
+    return Change("records.recordrevision", str(revision.pk), "create", None, revision_snapshot(_head(record), revision))
 
 
 def _locked_and_verified(record: CreditRecord) -> tuple[CreditRecord, RecordRevision]:
@@ -115,6 +125,7 @@ def record_correct(*, record: CreditRecord, data: Mapping[str, Any], reason: str
             AuditEventType.RECORD_CORRECTED, actor=actor, organization=record.provider, target=record,
             target_label=f"{record.item_code} {record.document_number}", articles=["Art 30"],
             details={"revision": revision.number, "fields": changed, "reason": reason, "channel": channel},
+            changes=[_revision_change(record, revision)],
         )
     return revision
 
@@ -151,6 +162,7 @@ def record_withdraw(*, record: CreditRecord, reason: str, actor=None, channel: s
             target_label=f"{record.item_code} {record.document_number}", articles=["Art 30"],
             details={"revision": revision.number, "reason": reason, "channel": channel,
                      **decision_basis("correction.revoked_basis_removal_deadline")},
+            changes=[_revision_change(record, revision)],
         )
     return revision
 
@@ -183,5 +195,89 @@ def record_repair(*, record: CreditRecord, reason: str, actor=None, on: dt.date 
             target_label=f"{record.item_code} {record.document_number}", articles=["Art 31"],
             details={"revision": revision.number, "reason": reason, "case": case_number,
                      "on": (on or timezone.localdate()).isoformat()},
+            changes=[_revision_change(record, revision)],
+        )
+    return revision
+
+
+_MIRRORED_FROM_SNAPSHOT = (
+    ("subject_id", "subject_id", int),
+    ("item_id", "item_id", int),
+    ("disclosure_class", "disclosure_class", str),
+    ("status", "status", str),
+    ("decision_date", "decision_date", dt.date.fromisoformat),
+    ("publication_start", "publication_start", dt.date.fromisoformat),
+    ("publication_end", "publication_end", dt.date.fromisoformat),
+)
+
+
+def record_revision_restore(*, record_id: int, number: int, snapshot: Mapping[str, Any], origin: Mapping[str, Any],
+                            reason: str, actor=None) -> RecordRevision:
+    """Restore damaged revision `number` of a record from an authentic copy, as a new signed revision (security
+    req. 18; Art 32, 33: recorded information is neither tampered with nor lost; docs/operations/recovery.md).
+
+    `snapshot` is the revision as the audit log or a backup kept it (`revision_snapshot`); it must be this
+    record's revision `number` and pass its own HMAC-SM3, so only content the platform signed comes back. The
+    damaged row stays (the table is append-only) and is no longer served: the new revision, source
+    `restoration`, names it. When the damaged revision was the current one, the new revision carries its
+    restored content and the record row is set back to it; when it was an earlier one, the record keeps its
+    current content and the restored content is kept in the audit record. Audited, with the damaged row as
+    found and the restored snapshot.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("reason_required", _("A restoration needs a reason."), field="reason")
+    with transaction.atomic():
+        record = CreditRecord.objects.select_for_update().select_related("provider").filter(pk=record_id).first()
+        if record is None:
+            raise NotFoundOrForbidden()
+        revisions = list(record.revisions.order_by("number"))
+        by_number = {r.number: r for r in revisions}
+        damaged = by_number.get(number)
+        if damaged is None:
+            raise ServiceError("revision_missing", _("The record has no revision %(number)s.") % {"number": number},
+                               field="number")
+        result = record_revision_verify(record, revisions)
+        if number not in result.damaged:
+            raise ServiceError("revision_intact", _("Revision %(number)s passes its integrity check; there is "
+                                                    "nothing to restore.") % {"number": number}, field="number")
+        if number in result.restored:
+            raise ServiceError("already_restored", _("Revision %(number)s was already restored by revision "
+                                                     "%(by)s.") % {"number": number, "by": result.restored[number]},
+                               field="number")
+        head = _head(record)
+        same_revision = (snapshot.get("record"), snapshot.get("number"), snapshot.get("provider"),
+                         snapshot.get("item_code"), snapshot.get("document_number")) == (
+            record.pk, number, record.provider_id, record.item_code, record.document_number)
+        if not same_revision or not snapshot_authentic(dict(snapshot)):
+            raise ServiceError("snapshot_not_authentic", _("The copy is not this record's revision %(number)s as "
+                                                           "the platform signed it; nothing was restored.")
+                               % {"number": number}, field="source")
+        current = revisions[-1]
+        if number == current.number:
+            for record_attr, key, parse in _MIRRORED_FROM_SNAPSHOT:
+                value = snapshot[key]
+                setattr(record, record_attr, parse(value) if value is not None else None)
+            data, status = snapshot["data"], snapshot["status"]
+        elif current.number in result.damaged and current.number not in result.restored:
+            raise ServiceError("restore_latest_first", _("The latest revision %(latest)s is damaged too: restore "
+                                                         "it first.") % {"latest": current.number}, field="number")
+        else:
+            data, status = current.data, current.status
+        record.revision = current.number + 1
+        revision = revision_build(record, number=record.revision, data=data, status=status,
+                                  source=RevisionSource.RESTORATION, reason=reason, actor=actor, restores=number)
+        record.save(update_fields=["subject", "item", "disclosure_class", "status", "decision_date",
+                                   "publication_start", "publication_end", "revision"])
+        revision.save()
+        audit_record(
+            AuditEventType.RECORD_REVISION_RESTORED, actor=actor, organization=record.provider, target=record,
+            target_label=f"{record.item_code} {record.document_number}", articles=["Art 32", "Art 33"],
+            details={"revision": revision.number, "restores": number, "origin": dict(origin), "reason": reason},
+            changes=[
+                Change("records.recordrevision", str(damaged.pk), "restore", revision_snapshot(head, damaged),
+                       dict(snapshot)),
+                _revision_change(record, revision),
+            ],
         )
     return revision
