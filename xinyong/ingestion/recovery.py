@@ -159,7 +159,7 @@ def batches_take_over(*, owner: str, limit: int | None = None, batch_id: int | N
     now = timezone.now()
     received_before = now - dt.timedelta(seconds=lease_seconds())
     if batch_id is not None:
-        ids = [batch_id]
+        ids, received_before = [batch_id], None  # an operator's explicit choice: no grace for the queue
     else:
         ids = list(stranded_batches(now=now).values_list("pk", flat=True)[:limit] if limit else
                    stranded_batches(now=now).values_list("pk", flat=True))
