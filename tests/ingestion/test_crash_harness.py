@@ -76,7 +76,7 @@ def make_files(rng: random.Random, tmp_path: Path, uscc: str) -> list[Submission
                 rows.append(penalty_row(uscc, **{"违法事实": ""}))
                 invalid += 1
                 continue
-            row = person_row(uscc) if kind < 0.5 else penalty_row(uscc)
+            row = person_row(uscc, rng.randint(1, 8000)) if kind < 0.5 else penalty_row(uscc)
             rows.append(row)
         for _ in range(rng.randint(0, 20)):  # repeated in the file
             rows.append(dict(rng.choice([r for r in rows if r["违法事实"]])))
@@ -239,6 +239,7 @@ def test_killing_the_worker_and_the_database_at_random_points_stores_every_ackno
     linked = set(CreditRecord.objects.values_list("subject_id", flat=True))
     assert set(Subject.objects.values_list("pk", flat=True)) == linked  # no subject of a rolled-back run
     takeovers = AuditEvent.objects.filter(event_type=int(AuditEventType.SUBMISSION_TAKEN_OVER)).count()
+    print(f"batches={len(batches)} acknowledged={len(acknowledged)} takeovers={takeovers} records={len(documents)}")
     assert kills == WORKER_KILLS and takeovers >= 1, f"kills={kills} takeovers={takeovers} seed {SEED}"
     verify = subprocess.run([*worker.xinyong, "audit", "verify"], env=env, capture_output=True, text=True,
                             timeout=120, check=False)
