@@ -180,6 +180,15 @@ if TASK_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
 INSTALLED_APPS.append("django_tasks_db")  # its table exists everywhere, whichever backend runs
 
+# Submissions processed in the background (docs/operations/submissions.md): the directory of the encrypted
+# uploads (created 0700; files 0600), and the batch lease — a process working on a batch extends it every
+# quarter of its length; a batch whose lease has expired is taken over, at most this many times in all.
+XINYONG_UPLOAD_DIR = Path(os.environ.get("XINYONG_UPLOAD_DIR", VAR_DIR / "ingestion" / "uploads"))
+XINYONG_BATCH_LEASE_SECONDS = float(os.environ.get("XINYONG_BATCH_LEASE_SECONDS", "60"))
+XINYONG_BATCH_MAX_ATTEMPTS = int(os.environ.get("XINYONG_BATCH_MAX_ATTEMPTS", "3"))
+if XINYONG_BATCH_LEASE_SECONDS < 1 or XINYONG_BATCH_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("XINYONG_BATCH_LEASE_SECONDS and XINYONG_BATCH_MAX_ATTEMPTS must be at least 1")
+
 # Files attached to objections and repair applications (evidence, power of attorney, materials): PDF, PNG or
 # JPEG, each at most this size (an operational limit, not a legal number).
 XINYONG_CASE_FILE_MAX_BYTES = int(os.environ.get("XINYONG_CASE_FILE_MAX_BYTES", str(10 * 2**20)))

@@ -78,9 +78,10 @@ def count_cell(response, name: str) -> int:
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.XINYONG_UPLOAD_DIR = tmp_path / "var" / "ingestion" / "uploads"
+    return settings.XINYONG_UPLOAD_DIR
 
 
 @pytest.fixture
@@ -124,13 +125,14 @@ def test_the_upload_page_offers_the_items_the_department_provides(submitter):
     assert {"item", "file", "dry_run"} <= {c.get("name") for c in page.controls}
 
 
-def test_an_uploaded_csv_is_processed_and_its_page_shows_counts_receipt_and_rejected_rows(processed, media):
+def test_an_uploaded_csv_is_processed_and_its_page_shows_counts_receipt_and_rejected_rows(processed, uploads):
     client, batch = processed
     batch.refresh_from_db()
     assert (batch.status, batch.channel, batch.received, batch.accepted, batch.rejected) == ("done", "console", 3, 2, 1)
     assert CreditRecord.objects.filter(batch=batch).count() == 2
-    saved = list((media / "submissions").rglob("*.csv"))
-    assert len(saved) == 1 and "处罚" not in saved[0].name  # a random name, the suffix kept
+    (saved,) = uploads.iterdir()
+    assert saved.name == batch.upload_name and "处罚" not in saved.name  # a random name
+    assert not (uploads.parent.parent / "media" / "submissions").exists()
     response = client.get(reverse("ingestion:batch", args=[batch.pk]))
     assert response.status_code == 200
     page = accessible(response)
@@ -141,6 +143,24 @@ def test_an_uploaded_csv_is_processed_and_its_page_shows_counts_receipt_and_reje
     assert response.context["receipt_verified"] is True
     assert page.progress and all(p.get("aria-label") for p in page.progress)
     assert "batch-progress.js" not in response.content.decode()  # nothing to follow once done
+
+
+def test_the_upload_is_stored_encrypted_mode_0600_in_a_0700_directory(submitter, provider, tmp_path, uploads):
+    from xinyong.ingestion.uploads import upload_open
+
+    rows = [penalty_row(provider.uscc), penalty_row(provider.uscc)]
+    plain = write_csv(tmp_path / "plain.csv", rows).read_bytes()
+    client = staff_session(Client(), submitter)
+    upload(client, SimpleUploadedFile("处罚.csv", plain, content_type="text/csv"))
+    batch = Batch.objects.get()
+    (saved,) = uploads.iterdir()
+    assert saved.stat().st_mode & 0o777 == 0o600 and uploads.stat().st_mode & 0o777 == 0o700
+    stored = saved.read_bytes()
+    assert stored.startswith(b"xystrm1\n") and rows[0]["行政处罚决定书文号"].encode() not in stored
+    assert "行政相对人名称".encode() not in stored
+    with upload_open(batch.upload_name) as stream:
+        assert stream.read() == plain
+    assert batch.upload_bytes == len(plain)
 
 
 def test_the_rejection_report_downloads_as_csv_with_the_row_and_the_reason(processed):
@@ -205,7 +225,7 @@ def test_anonymous_visitors_are_sent_to_the_staff_login(db):
     assert response.status_code == 302 and reverse("web:staff-login") in response["Location"]
 
 
-def test_a_dry_run_shows_the_counts_and_errors_and_stores_nothing(submitter, provider, tmp_path, media):
+def test_a_dry_run_shows_the_counts_and_errors_and_stores_nothing(submitter, provider, tmp_path, uploads):
     client = staff_session(Client(), submitter)
     rows = [penalty_row(provider.uscc), penalty_row(provider.uscc, **{"罚款金额（万元）": "-3"})]
     response = upload(client, csv_upload(tmp_path, rows), dry_run=True)
@@ -214,7 +234,7 @@ def test_a_dry_run_shows_the_counts_and_errors_and_stores_nothing(submitter, pro
     assert [count_cell(response, n) for n in ("received", "accepted", "rejected")] == [2, 1, 1]
     assert "negative_amount" in text_of(response)
     assert not Batch.objects.exists() and not CreditRecord.objects.exists() and not RejectedRow.objects.exists()
-    assert not (media / "submissions").exists()
+    assert not uploads.exists() or not any(uploads.iterdir())
 
 
 def test_a_file_with_a_prohibited_column_is_refused_as_a_whole(submitter, provider, tmp_path):

@@ -55,6 +55,9 @@ class AuditEventType(models.IntegerChoices):
 
     SUBMISSION_ACCEPTED = 6001, _("submission accepted")
     SUBMISSION_REFUSED = 6002, _("submission refused")
+    SUBMISSION_TAKEN_OVER = 6040, _("interrupted submission taken over")
+    SUBMISSION_INTERRUPTED = 6041, _("interrupted submission closed; nothing was stored")
+    SUBMISSION_UPLOADS_DELETED = 6042, _("stored submission files past retention deleted")
     RECORD_CORRECTED = 6010, _("credit record corrected")
     RECORD_WITHDRAWN = 6011, _("credit record withdrawn")
     RECORD_REPAIRED = 6012, _("credit record repaired: publication stopped")

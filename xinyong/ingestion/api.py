@@ -9,10 +9,8 @@ another provider's batch answers exactly like a missing one.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import Body, Router, Schema
 
@@ -23,7 +21,6 @@ from xinyong.ingestion.choices import BatchStatus, Channel
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import (
     BatchResult,
-    batch_receive,
     ingest_file,
     ingest_records,
     item_current,
@@ -159,17 +156,11 @@ def submit_batch(request, item_code: str):
         if upload is None:
             raise SubmissionRefused("invalid_input", _("Upload the file in the form field 'file'."), field="file")
         if upload.size > BACKGROUND_BYTES:
-            directory = settings.VAR_DIR / "ingestion" / "uploads"
-            directory.mkdir(parents=True, exist_ok=True)
-            path = directory / f"{uuid.uuid4().hex}-{upload.name.rsplit('/', 1)[-1][-80:]}"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            batch = batch_receive(path=path, item_code=item.code, provider=organization, actor=actor,
-                                  channel=Channel.API, file_name=upload.name)
-            from xinyong.ingestion.tasks import ingest_batch_task
+            from xinyong.ingestion.tasks import submission_enqueue
 
-            ingest_batch_task.enqueue(batch.pk, str(path))
+            # Stored encrypted (security req. 19) and acknowledged with the batch number (req. 22).
+            batch = submission_enqueue(chunks=upload.chunks(), item_code=item.code, provider=organization,
+                                       actor=actor, channel=Channel.API, file_name=upload.name.rsplit("/", 1)[-1])
             batch.refresh_from_db()
             return 202, _stored_batch_out(batch)
         result = ingest_file(path_or_stream=upload.file, item_code=item.code, provider=organization,

@@ -1,8 +1,12 @@
-"""Submission batches and their rejected rows (Art 18–20, 30; security req. 17, 22).
+"""Submission batches and their rejected rows (Art 18–20, 30; security req. 17, 19, 22).
 
 A `Batch` is one submission: a file or an API request from one provider for one catalog item. Nothing is
 lost: `received = accepted + rejected + duplicates` for every finished batch, rejected rows are kept with
 their reasons until resolved, and a batch is stored atomically (all its records or none).
+
+A file processed in the background is kept encrypted (`upload_name`, `xinyong.ingestion.uploads`) until the
+retention period after the batch finished. The process working on a batch holds its lease (`lease_*`,
+`xinyong.ingestion.leases`): when the holder dies the lease expires and the batch is taken over.
 """
 
 from __future__ import annotations
@@ -54,12 +58,30 @@ class Batch(models.Model):
     audit_seq = models.BigIntegerField(_("audit log index"), null=True, blank=True)
     receipt_signature = models.TextField(_("receipt signature (SM2)"), blank=True)
     receipt_key_id = models.CharField(_("receipt signing key"), max_length=64, blank=True)
+    # The stored upload (security req. 19, 22): the encrypted file's name in the upload directory, kept until
+    # the retention period after the batch finished, then deleted (upload_deleted_at).
+    upload_name = models.CharField(_("stored upload"), max_length=80, blank=True)
+    upload_bytes = models.PositiveBigIntegerField(_("stored upload size (bytes)"), default=0)
+    upload_deleted_at = models.DateTimeField(_("stored upload deleted"), null=True, blank=True)
+    # The lease (security req. 22): who is processing the batch, until when (extended by its heartbeat), and
+    # the token of that claim; a run whose token is no longer the batch's stores nothing.
+    lease_owner = models.CharField(_("processed by"), max_length=128, blank=True)
+    lease_token = models.CharField(_("lease token"), max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
 
     class Meta:
         verbose_name = _("submission batch")
         verbose_name_plural = _("submission batches")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["provider", "created_at"], name="ingestion_batch_provider")]
+        indexes = [
+            models.Index(fields=["provider", "created_at"], name="ingestion_batch_provider"),
+            models.Index(fields=["status", "lease_expires_at"], name="ingestion_batch_lease",
+                         condition=Q(status__in=["received", "processing"])),
+            models.Index(fields=["finished_at"], name="ingestion_batch_upload_kept",
+                         condition=~Q(upload_name="") & Q(upload_deleted_at__isnull=True)),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="ingestion_batch_nothing_lost",

@@ -15,9 +15,11 @@
 5. one audit record for the batch (counts, content digest, rule version) and a signed receipt naming its
    audit sequence number (security req. 17).
 
-The whole batch is one transaction: a crash leaves all of it or none (security req. 22). Progress
-(`Batch.progress_rows`) is written per chunk through a second connection on PostgreSQL so the console can
-show it while the batch transaction is open; on SQLite it is written at the end.
+The whole batch is one transaction: a crash leaves all of it or none (security req. 22). The run holds the
+batch's lease (`xinyong.ingestion.leases`): its heartbeat writes the progress (`Batch.progress_rows`) per
+chunk through a second connection on PostgreSQL so the console can show it while the batch transaction is
+open (on SQLite it is written at the end), and the transaction commits only if the lease is still this run's,
+so a batch taken over after a crash is stored exactly once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from itertools import islice
 
-from django.db import connection, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from xinyong.accounts.models import Organization
@@ -43,6 +45,7 @@ from xinyong.core.identifiers import IdentifierType, validate
 from xinyong.core.masking import mask_identifier
 from xinyong.ingestion.catalog_access import field_for_header, header_key, item_current, prohibited_kind
 from xinyong.ingestion.choices import BatchStatus, Channel
+from xinyong.ingestion.leases import BatchLease, LeaseLost, NoLease, lease_fields, new_token, process_owner
 from xinyong.ingestion.models import Batch, RejectedRow
 from xinyong.ingestion.readers import Source, SubmissionRefused, open_source, records_source
 from xinyong.ingestion.storage import storage_for_connection
@@ -160,18 +163,22 @@ def ingest_file(
     file_name: str = "",
     on_rejected: Callable[[list[RejectedRow], list[str]], None] | None = None,
     batch: Batch | None = None,
+    lease: BatchLease | None = None,
 ) -> BatchResult:
-    """Run one file through the pipeline as one batch (see the module docstring)."""
+    """Run one file through the pipeline as one batch (see the module docstring). A registered `batch` comes
+    with the `lease` its caller claimed (`xinyong.ingestion.recovery.batch_run`)."""
     organization = resolve_provider(provider)
     item = item_current(item_code)
     if not provider_may_submit(organization, item):
         raise NotFoundOrForbidden()
+    if batch is not None and lease is None:
+        raise ValueError("a registered batch is processed under its lease (xinyong.ingestion.recovery.batch_run)")
     try:
         source = open_source(path_or_stream, fmt, file_name)
     except SubmissionRefused as exc:
-        return _refused_before_reading(exc, organization, item, actor, channel, file_name, dry_run, batch)
+        return _refused_before_reading(exc, organization, item, actor, channel, file_name, dry_run, batch, lease)
     try:
-        return _run(source, organization, item, actor, channel, dry_run, on_rejected, batch)
+        return _run(source, organization, item, actor, channel, dry_run, on_rejected, batch, lease=lease)
     finally:
         source.close()
 
@@ -187,50 +194,68 @@ def ingest_records(*, records: list[dict], item_code: str, provider, actor=None,
                 keep_details=len(records) <= 10_000)
 
 
-def batch_receive(*, path, item_code: str, provider, actor=None, channel: str = Channel.CONSOLE,
-                  file_name: str = "") -> Batch:
-    """Register a file for background processing (the console enqueues `ingest_batch_task` with its id)."""
+def batch_receive(*, item_code: str, provider, actor=None, channel: str = Channel.CONSOLE, file_name: str = "",
+                  upload=None, path=None) -> Batch:
+    """Register a stored upload (`xinyong.ingestion.uploads.upload_store`) for background processing; the
+    caller enqueues `ingest_batch_task` with the batch's id. From here the submission is acknowledged: its
+    batch number stands, and a crash before it is processed only delays it (the lease, security req. 22)."""
     organization = resolve_provider(provider)
     item = item_current(item_code)
     if not provider_may_submit(organization, item):
         raise NotFoundOrForbidden()
     return Batch.objects.create(provider=organization, item=item, item_code=item.code, channel=channel,
                                 actor=actor if getattr(actor, "pk", None) else None,
-                                file_name=file_name or str(path).rsplit("/", 1)[-1])
+                                file_name=(file_name or str(path or "").rsplit("/", 1)[-1])[:255],
+                                upload_name=upload.name if upload else "", upload_bytes=upload.size if upload else 0)
 
 
-def batch_process(batch: Batch, path) -> BatchResult:
-    """Process a received batch (from the background task)."""
-    return ingest_file(path_or_stream=path, item_code=batch.item_code, provider=batch.provider,
-                       actor=batch.actor, channel=batch.channel, file_name=batch.file_name, batch=batch)
+def batch_process(batch: Batch, *, lease: BatchLease, path=None) -> BatchResult:
+    """Process a received batch from its stored upload (or `path`), under the lease its caller claimed."""
+    from xinyong.ingestion.uploads import upload_open
+
+    stream = path if path is not None else upload_open(batch.upload_name)
+    try:
+        return ingest_file(path_or_stream=stream, item_code=batch.item_code, provider=batch.provider,
+                           actor=batch.actor, channel=batch.channel, file_name=batch.file_name, batch=batch,
+                           lease=lease)
+    finally:
+        if path is None:
+            stream.close()
 
 
 # --- the run ----------------------------------------------------------------------------------------------
 
 
-def _new_batch(organization, item, actor, channel, source_name, source: Source | None) -> Batch:
-    return Batch.objects.create(
+def _new_batch(organization, item, actor, channel, source_name, source: Source | None) -> tuple[Batch, BatchLease]:
+    """A batch processed in this process at once (command, API), under this process's lease: if the process
+    dies, the lease expires and the batch is closed as interrupted (nothing of it was stored)."""
+    now = timezone.now()
+    owner, token = process_owner(channel), new_token()
+    batch = Batch.objects.create(
         provider=organization, item=item, item_code=item.code, channel=channel,
         actor=actor if getattr(actor, "pk", None) else None, file_name=(source_name or "")[:255],
         format=source.format if source else "", encoding=source.encoding if source else "",
-        status=BatchStatus.PROCESSING, started_at=timezone.now(),
+        status=BatchStatus.PROCESSING, started_at=now, attempts=1, **lease_fields(owner, token, now),
     )
+    return batch, BatchLease(batch_id=batch.pk, owner=owner, token=token)
 
 
-def _refused_before_reading(exc, organization, item, actor, channel, file_name, dry_run, batch) -> BatchResult:
+def _refused_before_reading(exc, organization, item, actor, channel, file_name, dry_run, batch, lease) -> BatchResult:
     if dry_run:
         return BatchResult(batch=None, status=BatchStatus.REFUSED, error_code=exc.code, error=str(exc.message),
                            field=exc.field, dry_run=True)
-    batch = batch or _new_batch(organization, item, actor, channel, file_name, None)
-    return _mark_refused(batch, exc, actor)
+    if batch is None:
+        batch, lease = _new_batch(organization, item, actor, channel, file_name, None)
+    return _mark_refused(batch, exc, actor, lease)
 
 
-def _mark_refused(batch: Batch, exc: ServiceError, actor) -> BatchResult:
+def _mark_refused(batch: Batch, exc: ServiceError, actor, lease) -> BatchResult:
     """Record a refusal: the batch row says why, and one audit record (outcome failure) is written."""
     with transaction.atomic():
+        lease.fence()
         Batch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.REFUSED, error_code=exc.code, error=str(exc.message)[:2000],
-            finished_at=timezone.now(), received=0, accepted=0, rejected=0, duplicates=0,
+            finished_at=timezone.now(), received=0, accepted=0, rejected=0, duplicates=0, lease_expires_at=None,
         )
         audit_record(
             AuditEventType.SUBMISSION_REFUSED, actor=actor, organization=batch.provider, target=batch,
@@ -241,21 +266,20 @@ def _mark_refused(batch: Batch, exc: ServiceError, actor) -> BatchResult:
                        field=exc.field)
 
 
-def _run(source, organization, item, actor, channel, dry_run, on_rejected, batch, keep_details=False):
-    outer_atomic = connection.in_atomic_block
-    if not dry_run:
-        if batch is None:
-            batch = _new_batch(organization, item, actor, channel, source.file_name, source)
-        else:
-            Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.PROCESSING, started_at=timezone.now(),
-                                                    format=source.format, encoding=source.encoding)
-            batch.refresh_from_db()
-    progress = _Progress(batch.pk if batch else None, enabled=not dry_run and not outer_atomic)
+def _run(source, organization, item, actor, channel, dry_run, on_rejected, batch, keep_details=False, lease=None):
+    if dry_run:
+        lease = NoLease()
+    elif batch is None:
+        batch, lease = _new_batch(organization, item, actor, channel, source.file_name, source)
+    else:
+        Batch.objects.filter(lease.held()).update(format=source.format, encoding=source.encoding)
+        batch.refresh_from_db()
+    lease.start()
     try:
         with transaction.atomic():
             if dry_run:
-                batch = _new_batch(organization, item, actor, channel, source.file_name, source)
-            run = _BatchRun(batch, source, organization, item, actor, on_rejected, progress, keep_details)
+                batch, _lease = _new_batch(organization, item, actor, channel, source.file_name, source)
+            run = _BatchRun(batch, source, organization, item, actor, on_rejected, lease, keep_details)
             result = run.execute()
             if dry_run:
                 result.batch, result.dry_run = None, True
@@ -266,16 +290,20 @@ def _run(source, organization, item, actor, channel, dry_run, on_rejected, batch
         if dry_run:
             return BatchResult(batch=None, status=BatchStatus.REFUSED, error_code=exc.code,
                                error=str(exc.message), field=exc.field, dry_run=True)
-        return _mark_refused(batch, exc, actor)
+        return _mark_refused(batch, exc, actor, lease)
+    except LeaseLost:
+        raise  # another run has the batch now; this one stored nothing and changes nothing
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the lease expires and the batch is taken over
     except Exception as exc:
         if batch is not None and not dry_run:
-            Batch.objects.filter(pk=batch.pk).update(
+            Batch.objects.filter(lease.held()).update(
                 status=BatchStatus.FAILED, error_code="internal_error", error=type(exc).__name__,
-                finished_at=timezone.now(),
+                finished_at=timezone.now(), lease_expires_at=None,
             )
         raise
     finally:
-        progress.close()
+        lease.close()
     if not dry_run and result.status == BatchStatus.DONE and result.accepted > result.corrected:
         _notify_subjects(batch, item, organization)
     return result
@@ -288,35 +316,6 @@ def _notify_subjects(batch, item, organization) -> None:
         batch_new_information_notify(batch=batch, item=item, provider=organization)
     except Exception:
         logger.exception("notices of new information for batch %s failed", batch.pk)
-
-
-class _Progress:
-    """Writes `progress_rows` through its own autocommit connection (PostgreSQL), visible while the batch
-    transaction is still open."""
-
-    def __init__(self, batch_id: int | None, enabled: bool):
-        self.batch_id = batch_id
-        self.conn = None
-        if enabled and batch_id is not None and connection.vendor == "postgresql":
-            try:
-                self.conn = connections.create_connection("default")
-            except Exception:  # progress is a convenience; the batch must not depend on it
-                self.conn = None
-
-    def update(self, rows: int) -> None:
-        if self.conn is None:
-            return
-        try:
-            with self.conn.cursor() as cursor:
-                cursor.execute(f"UPDATE {Batch._meta.db_table} SET progress_rows = %s WHERE id = %s",  # noqa: S608
-                               [rows, self.batch_id])
-        except Exception:
-            logger.warning("progress update failed for batch %s", self.batch_id, exc_info=True)
-            self.conn = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
 
 
 def _chunks(iterator: Iterator, size: int) -> Iterator[list]:
@@ -756,6 +755,7 @@ class _BatchRun:
             raise RuntimeError("row accounting failed: received ≠ accepted + rejected + duplicates")  # never commit
         basis = {"rule_version": rule_version(), "parameters": dict(self.windows.used)}
         articles = ARTICLES + (["Art 30"] if result.corrected else [])
+        self.progress.fence()  # only the run holding the lease commits (exactly once, security req. 22)
         event = audit_record(
             AuditEventType.SUBMISSION_ACCEPTED, actor=self.actor, organization=self.provider, target=self.batch,
             target_label=f"{self.item.code} {self.batch.file_name}"[:255], articles=articles,
@@ -779,7 +779,7 @@ class _BatchRun:
             name_mismatches=result.name_mismatches, progress_rows=processed, content_digest=result.digest,
             format=self.source.format, encoding=self.source.encoding, finished_at=timezone.now(),
             rule_version=basis["rule_version"], audit_seq=event.seq, receipt_signature=result.receipt,
-            receipt_key_id=result.receipt_key_id,
+            receipt_key_id=result.receipt_key_id, lease_expires_at=None,
         )
         return result
 

@@ -3,6 +3,8 @@
 CSV in UTF-8, UTF-8 with BOM or GB18030/GBK (detected: BOM → strict UTF-8 → GB18030), XLSX through
 python-calamine (date cells arrive as dates; serial numbers in general-format cells are parsed by the
 validator), JSON Lines (one object per line). The SM3 digest of the file's bytes is computed while reading.
+A stored upload arrives as the seekable decrypting stream of `xinyong.ingestion.uploads.upload_open` and is
+read like any file: nothing is decrypted to disk (calamine reads an XLSX workbook into memory from it).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The submission console (Art 18, 30) and the data quality page (Art 18, 33 (3)).
 
 Submissions (`Permission.SUBMIT_RECORDS`, a provider department's data submitters): upload a CSV, XLSX or
-JSON Lines file for a catalog item the department provides. A real upload is saved under
-`MEDIA_ROOT/submissions/` (never served by the web server), registered as a batch and processed in the
-background (`xinyong.ingestion.tasks.ingest_batch_task`); its page follows the progress and shows the counts,
+JSON Lines file for a catalog item the department provides. A real upload is stored encrypted in the
+upload directory (`xinyong.ingestion.uploads`; never served by the web server, deleted after the retention
+period), registered as a batch and processed in the background (`xinyong.ingestion.tasks.ingest_batch_task`); its page follows the progress and shows the counts,
 the signed receipt and the rejected rows with their report. A dry run is checked while the page waits and
 keeps nothing. A department sees only its own batches: another's answers 404, exactly like a missing one
 (security req. 7).
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,7 +26,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -45,12 +42,11 @@ from xinyong.ingestion.choices import BatchStatus, Channel
 from xinyong.ingestion.exports import XLSX_CONTENT_TYPE, quality_workbook
 from xinyong.ingestion.forms import QualityFilterForm, SubmissionUploadForm
 from xinyong.ingestion.models import Batch
-from xinyong.ingestion.pipeline import batch_receipt_verify, batch_receive, ingest_file
+from xinyong.ingestion.pipeline import batch_receipt_verify, ingest_file
 from xinyong.ingestion.quality import COMPONENT_LABELS, WEIGHTS, QualityReport, quality_report, quality_scope
 from xinyong.ingestion.report import batch_report_write, field_names
 from xinyong.web.views import staff_required
 
-SUBMISSIONS_DIR = "submissions"
 BATCH_PAGE_SIZE = 50
 REJECTION_PAGE_SIZE = 100
 DRY_RUN_ROWS_SHOWN = 500
@@ -122,24 +118,6 @@ def _display_name(name: str) -> str:
     return PurePath((name or "").replace("\\", "/")).name[-200:] or "upload"
 
 
-def _save_upload(upload) -> Path:
-    """Save under MEDIA_ROOT/submissions/YYYY/MM/ with a random name keeping only the checked suffix."""
-    today = timezone.localdate()
-    directory = Path(settings.MEDIA_ROOT) / SUBMISSIONS_DIR / f"{today:%Y}" / f"{today:%m}"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{uuid.uuid4().hex}{PurePath(upload.name).suffix.lower()}"
-    with path.open("xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
-
-
-def _enqueue(batch: Batch, path: Path) -> None:
-    from xinyong.ingestion.tasks import ingest_batch_task
-
-    ingest_batch_task.enqueue(batch.pk, str(path))
-
-
 @staff_required
 @require_http_methods(["GET", "POST"])
 def submission_upload(request):
@@ -152,15 +130,14 @@ def submission_upload(request):
         name = _display_name(upload.name)
         if form.cleaned_data["dry_run"]:
             return _dry_run(request, form, organization, form.items[code], upload, name)
-        path = _save_upload(upload)
+        from xinyong.ingestion.tasks import submission_enqueue
+
         try:
-            batch = batch_receive(path=path, item_code=code, provider=organization, actor=request.user,
-                                  channel=Channel.CONSOLE, file_name=name)
+            batch = submission_enqueue(chunks=upload.chunks(), item_code=code, provider=organization,
+                                       actor=request.user, channel=Channel.CONSOLE, file_name=name)
         except NotFoundOrForbidden:
-            path.unlink(missing_ok=True)
             form.add_error("item", _("Your department does not provide this catalog item."))
         else:
-            _enqueue(batch, path)
             messages.success(request, _("The file was received as batch %(number)s.") % {"number": batch.pk})
             return HttpResponseRedirect(reverse("ingestion:batch", args=[batch.pk]))
     return render(request, "ingestion/upload.html", {"form": form, "items": items, "organization": organization})

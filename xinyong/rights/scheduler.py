@@ -8,7 +8,9 @@ Every tick (`--interval` seconds, 60 by default) delivers the notifications that
 * ``measures-deadlines`` — give measure cases the deadlines the calendar can now give
   (`xinyong.measures.services.cases_set_deadlines`);
 * ``rights-deadlines`` — objection and repair deadlines, escalation and reminders
-  (`xinyong.rights.deadlines.cases_run_deadlines`).
+  (`xinyong.rights.deadlines.cases_run_deadlines`);
+* ``uploads-expire`` — delete stored submission files past `retention.submission_upload`
+  (`xinyong.ingestion.uploads.uploads_expire`).
 
 Exactly once a day, across restarts and several schedulers: a job runs inside a transaction that first
 claims its `ScheduledJobRun(job, on)` row — unique per job and day. A second scheduler trying the same claim
@@ -67,6 +69,12 @@ def _rights_deadlines(day: dt.date) -> dict:
     return cases_run_deadlines(on=day).as_summary()
 
 
+def _uploads_expire(day: dt.date) -> dict:
+    from xinyong.ingestion.uploads import uploads_expire
+
+    return uploads_expire(on=day).as_summary()
+
+
 @dataclass(frozen=True)
 class DailyJob:
     name: str
@@ -78,6 +86,7 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("lists-expire", _lists_expire),
     DailyJob("measures-deadlines", _measures_deadlines),
     DailyJob("rights-deadlines", _rights_deadlines),
+    DailyJob("uploads-expire", _uploads_expire),
 )
 
 

@@ -3,6 +3,12 @@
 Prints exactly one JSON line: {"batch", "received", "accepted", "rejected", "duplicates", "receipt", …}.
 Exit 0 when the file was processed (whatever was rejected; see the report), 2 when it was refused as a
 whole (prohibited, unknown or missing column, unreadable file), 3 for an unknown item or provider.
+
+`xinyong ingest resume [--batch N]`: take over the batches a crash left behind (security req. 22) — those
+processing under an expired lease and those received but never started — and run them now, in this process,
+one JSON line each: {"batch", "action": taken_over / processed / closed / skipped, "reason", counts …}.
+`--batch N` runs that batch only, and also restarts it when it was closed as failed (after the cause is
+fixed). Exit 0. (A file literally named "resume" is submitted as ./resume.)
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xinyong.core.errors import ServiceError
 from xinyong.ingestion.choices import BatchStatus, Channel
+from xinyong.ingestion.leases import process_owner
 from xinyong.ingestion.pipeline import ingest_file, item_current
 from xinyong.ingestion.report import ReportWriter, field_names
 
@@ -22,14 +29,19 @@ class Command(BaseCommand):
     help = "Submit a CSV, XLSX or JSON Lines file of one catalog item for one provider department."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the file to submit")
-        parser.add_argument("--item", required=True, help="catalog item code, e.g. admin-penalty")
-        parser.add_argument("--provider", required=True, help="the provider department's USCC")
+        parser.add_argument("file", help="the file to submit, or `resume` to take over interrupted batches")
+        parser.add_argument("--item", help="catalog item code, e.g. admin-penalty (required with a file)")
+        parser.add_argument("--provider", help="the provider department's USCC (required with a file)")
+        parser.add_argument("--batch", type=int, help="with `resume`: only this batch (also a failed one)")
         parser.add_argument("--format", choices=["csv", "xlsx", "jsonl"], help="default: from the file")
         parser.add_argument("--dry-run", action="store_true", help="validate and report; store nothing")
         parser.add_argument("--report", help="rejection report path (default: next to the file)")
 
     def handle(self, *args, **options):
+        if options["file"] == "resume":
+            return self._resume(options["batch"])
+        if not options["item"] or not options["provider"]:
+            raise CommandError("--item and --provider are required with a file", returncode=3)
         path = Path(options["file"])
         report_path = Path(options["report"]) if options["report"] else path.with_name(f"{path.stem}.rejections.csv")
         try:
@@ -66,6 +78,14 @@ class Command(BaseCommand):
             self._close(writer, keep=True)
             line["report"] = str(report_path)
         self._line(line)
+
+    def _resume(self, batch_id: int | None) -> None:
+        from xinyong.ingestion.recovery import batches_take_over
+
+        outcomes = batches_take_over(owner=process_owner("resume"), batch_id=batch_id,
+                                     retry_failed=batch_id is not None)
+        for outcome in outcomes:
+            self._line(outcome.as_line())
 
     def _close(self, writer, *, keep: bool) -> None:
         if writer is None:
