@@ -8,6 +8,7 @@ is in the request's language (Chinese by default).
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -60,6 +61,23 @@ def authentication_error(request, exc):
     )
 
 
+# Messages for the commonest schema errors in the request's language (a bound of a paging parameter, a number
+# that is not one); other errors keep the validator's own message.
+_VALIDATION_MESSAGES = {
+    "less_than_equal": (_("Must be at most %(limit)s."), "le"),
+    "greater_than_equal": (_("Must be at least %(limit)s."), "ge"),
+    "int_parsing": (_("Must be a whole number."), None),
+}
+
+
+def _validation_message(error: dict) -> str:
+    known = _VALIDATION_MESSAGES.get(error.get("type", ""))
+    if known is None:
+        return error.get("msg", "Invalid input.")
+    template, bound = known
+    return str(template) % {"limit": (error.get("ctx") or {}).get(bound)} if bound else str(template)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
@@ -69,7 +87,7 @@ def validation_error(request, exc: ValidationError):
         {
             "code": "invalid_input",
             "field": ".".join(location) or None,
-            "message": first.get("msg", "Invalid input."),
+            "message": _validation_message(first),
             "errors": [
                 {"loc": list(map(str, e.get("loc", ()))), "msg": e.get("msg"), "type": e.get("type")}
                 for e in exc.errors

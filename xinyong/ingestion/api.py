@@ -14,11 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from ninja import Body, Router, Schema
+from ninja import Body, Query, Router, Schema
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
+from xinyong.core.paging import paging
 from xinyong.ingestion.choices import BatchStatus, Channel
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import (
@@ -217,13 +218,14 @@ def batch_detail(request, batch_id: int):
     return _stored_batch_out(_own_batch(request, batch_id))
 
 
+RejectionPage = paging(default=500, maximum=5000)
+
+
 @router.get("/batches/{batch_id}/rejections", response=list[RejectionOut],
             summary="Rejected rows of a batch (ID numbers masked)")
-def batch_rejections(request, batch_id: int, limit: int = 500, offset: int = 0):
+def batch_rejections(request, batch_id: int, page: Query[RejectionPage]):
     batch = _own_batch(request, batch_id)
-    if not 1 <= limit <= 5000 or offset < 0:
-        raise ServiceError("invalid_page", _("limit must be 1–5000 and offset non-negative."), field="limit")
-    rows = batch.rejections.order_by("row_number", "id")[offset:offset + limit]
+    rows = page.window(batch.rejections.order_by("row_number", "id"))
     return [{"row": r.row_number, "field": r.field, "code": r.code,
              "message": bilingual(r.message, r.message_en or r.message), "values": r.raw, "resolved": r.resolved}
             for r in rows]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.core.masking import mask_name
+from xinyong.core.paging import paging
 from xinyong.lists.choices import Decision, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListEntry
 from xinyong.lists.selectors import (
@@ -62,8 +63,12 @@ def _duration(definition) -> int | None:
     return int(value.value) if value.unit == "months" else None
 
 
+ListPage = paging(default=100, maximum=500)
+EntryPage = paging(default=200, maximum=500)
+
+
 @router.get("", response=list[ListOut], auth=None, tags=["public"], summary="The published lists (Art 22)")
-def lists(request):
+def lists(request, page: Query[ListPage]):
     return [
         {
             "code": d.code, "kind": d.kind, "name": d.name, "legal_basis": d.legal_basis,
@@ -71,7 +76,7 @@ def lists(request):
             "exit_conditions": d.exit_conditions, "duration_months": _duration(d),
             "measures": [m.code for m in d.measures.all() if m.is_active], "organizations_listed": d.public_count,
         }
-        for d in public_list_definitions()
+        for d in page.window(public_list_definitions())
     ]
 
 
@@ -86,12 +91,12 @@ class PublicEntryOut(Schema):
 
 @router.get("/{code}/entries", response=list[PublicEntryOut], auth=None, tags=["public"],
             summary="Organizations on a list today (Art 22)")
-def list_entries_public(request, code: str, q: str = ""):
+def list_entries_public(request, code: str, page: Query[EntryPage], q: str = ""):
     definition = public_list_definition(code)
     return [
         {"number": e.number, "name": e.subject.name, "uscc": e.subject.identifier_masked,
          "listed_from": e.listed_from, "expires_on": e.expires_on, "reasons": e.reasons}
-        for e in public_entries_of(definition, query=q[:50])
+        for e in public_entries_of(definition, query=q[:50], limit=page.limit, offset=page.offset)
     ]
 
 
@@ -154,9 +159,10 @@ class ProposeIn(Schema):
 
 
 @router.get("/entries", response=list[EntryOut], summary="Entries of the lists the caller keeps")
-def entries(request, state: EntryState | None = None, list: str = ""):
+def entries(request, page: Query[EntryPage], state: EntryState | None = None, list: str = ""):
     require(request, Permission.MANAGE_LISTS)
-    return [entry_out(e) for e in entries_for_manager(caller(request), state=state or "", definition=list)]
+    return [entry_out(e) for e in entries_for_manager(caller(request), state=state or "", definition=list,
+                                                       limit=page.limit, offset=page.offset)]
 
 
 @router.post("/entries", response={201: EntryOut}, summary="Propose a listing (Art 22, 24)")

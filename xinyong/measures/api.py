@@ -12,13 +12,14 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import PermissionDenied, ServiceError
+from xinyong.core.paging import paging
 from xinyong.measures.choices import BasisLevel, CaseStatus, MeasureKind, Scenario
 from xinyong.measures.files import identifiers_from_file
 from xinyong.measures.selectors import case_for, case_statistics, cases_for, measures_published
@@ -47,9 +48,13 @@ class MeasureOut(Schema):
     proportionality_notes: str
 
 
+MeasurePage = paging(default=500, maximum=1000)
+CasePage = paging(default=200, maximum=500)
+
+
 @router.get("/measures", response=list[MeasureOut], auth=None, tags=["public"],
             summary="Joint reward and punishment measures in force, with their legal basis (Art 22)")
-def measures(request):
+def measures(request, page: Query[MeasurePage]):
     return [
         {
             "code": m.code, "kind": m.kind, "name": m.name, "content": m.content, "basis_level": m.basis_level,
@@ -58,7 +63,7 @@ def measures(request):
             "applies_to_related_persons": m.applies_to_related_persons,
             "proportionality_notes": m.proportionality_notes,
         }
-        for m in measures_published()
+        for m in page.window(measures_published())
     ]
 
 
@@ -219,22 +224,23 @@ class StatisticsOut(Schema):
 
 @router.get("/cases/statistics", response=list[StatisticsOut],
             summary="Measure cases per department and measure, overdue feedback flagged (Art 22, 33)")
-def statistics(request):
+def statistics(request, page: Query[MeasurePage]):
     require(request, Permission.VIEW_MEASURE_STATS)
     return [
         {"organization": s.organization, "measure": s.measure, "total": s.total, "open": s.open,
          "applied": s.applied, "not_applied": s.not_applied, "overdue": s.overdue, "late": s.late}
-        for s in case_statistics(caller(request))
+        for s in page.window(case_statistics(caller(request)))
     ]
 
 
 @router.get("/cases", response=list[CaseOut], summary="Measure cases of the caller's department")
-def cases(request, status: CaseStatus | None = None, overdue: bool = False):
+def cases(request, page: Query[CasePage], status: CaseStatus | None = None, overdue: bool = False):
     user = caller(request)
     if not (has_permission(user, Permission.REPORT_FEEDBACK) or has_permission(user, Permission.VIEW_MEASURE_STATS)):
         raise PermissionDenied()
     today = timezone.localdate()
-    return [case_out(c, today) for c in cases_for(user, status=status or "", overdue=overdue, on=today)]
+    found = cases_for(user, status=status or "", overdue=overdue, on=today, limit=page.limit, offset=page.offset)
+    return [case_out(c, today) for c in found]
 
 
 class FeedbackIn(Schema):

@@ -13,13 +13,14 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_name
+from xinyong.core.paging import paging
 from xinyong.rights.choices import CaseKind, CaseStatus, Channel, FiledBy, FileKind
 from xinyong.rights.models import Case
 from xinyong.rights.page_helpers import case_files, case_target_label, inbox_cases, with_targets
@@ -30,6 +31,7 @@ router = Router(tags=["rights"])
 
 #: At most this many cases in one answer (the earliest deadline first); filters narrow it.
 PAGE_SIZE = 500
+CasePage = paging(default=PAGE_SIZE, maximum=PAGE_SIZE)
 
 
 class TargetOut(Schema):
@@ -134,11 +136,12 @@ def _case(request, case_id: int) -> Case:
 
 
 @router.get("/cases", response=list[CaseOut], summary="Objection and repair cases of the caller's department")
-def cases(request, kind: CaseKind | None = None, status: CaseStatus | None = None, overdue: bool = False):
+def cases(request, page: Query[CasePage], kind: CaseKind | None = None, status: CaseStatus | None = None,
+          overdue: bool = False):
     require(request, Permission.HANDLE_RIGHTS_CASES)
     today = timezone.localdate()
-    found = with_targets(inbox_cases(caller(request), kind=kind or "", status=status or "", overdue=overdue,
-                                     on=today)[:PAGE_SIZE])
+    found = with_targets(page.window(inbox_cases(caller(request), kind=kind or "", status=status or "",
+                                                 overdue=overdue, on=today)))
     return [case_out(c, today) for c in found]
 
 
