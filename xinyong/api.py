@@ -7,6 +7,7 @@ is in the request's language (Chinese by default).
 
 from __future__ import annotations
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -16,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from xinyong.accounts.choices import AccountKind
 from xinyong.accounts.services import api_token_authenticate
 from xinyong.core.errors import ServiceError
+from xinyong.core.uploads import request_refusal
 
 
 class StaffSessionAuth(SessionAuth):
@@ -52,6 +54,13 @@ api = NinjaAPI(
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(SuspiciousOperation)
+def request_refused(request, exc: SuspiciousOperation):
+    """A body too large outside its files, or too many files or fields (xinyong.core.uploads)."""
+    status, code, message = request_refusal(exc) or (400, "bad_request", str(_("The request cannot be processed.")))
+    return api.create_response(request, {"code": code, "field": None, "message": message}, status=status)
 
 
 @api.exception_handler(AuthenticationError)

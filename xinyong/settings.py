@@ -208,6 +208,22 @@ if TASK_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
 INSTALLED_APPS.append("django_tasks_db")  # its table exists everywhere, whichever backend runs
 
+# Request bodies (issue 12 finding 5; docs/operations/configuration.md). Files are measured while they stream and
+# refused past the limit of the view they are sent to, never read whole first (xinyong.core.uploads); a view without
+# its own limit takes files up to XINYONG_UPLOAD_MAX_BYTES (a department's submission file, streamed to disk).
+# Everything else in a body (a JSON batch of up to 10,000 records, form fields) is read into memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE; a request may carry at most so many files and fields.
+XINYONG_UPLOAD_MAX_BYTES = int(os.environ.get("XINYONG_UPLOAD_MAX_BYTES", str(512 * 2**20)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("XINYONG_REQUEST_MAX_BYTES", str(16 * 2**20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # a request larger than this keeps its files in temporary files, not memory
+DATA_UPLOAD_MAX_NUMBER_FILES = 50  # a repair application: 10 files for each of 4 materials and a power of attorney
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_HANDLERS = [
+    "xinyong.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Files attached to objections and repair applications (evidence, power of attorney, materials): PDF, PNG or
 # JPEG, each at most this size (an operational limit, not a legal number).
 XINYONG_CASE_FILE_MAX_BYTES = int(os.environ.get("XINYONG_CASE_FILE_MAX_BYTES", str(10 * 2**20)))

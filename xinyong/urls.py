@@ -30,3 +30,6 @@ urlpatterns = [
     path("", include("xinyong.notifications.urls")),
     path("", include("xinyong.web.urls")),
 ]
+
+# A request refused while its body is read (too large, too many files or fields) gets a clear answer, not a bare 400.
+handler400 = "xinyong.web.views.bad_request"

@@ -20,7 +20,9 @@ from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
 from xinyong.core.paging import paging
+from xinyong.core.uploads import check_upload_size, upload_limit
 from xinyong.ingestion.choices import BatchStatus, Channel
+from xinyong.ingestion.forms import MAX_UPLOAD_BYTES
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import (
     BatchResult,
@@ -151,6 +153,7 @@ def submit_record(request, item_code: str, payload: dict[str, Any] = Body(...)):
                  "multipart/form-data": {"schema": {"type": "object", "properties": {
                      "file": {"type": "string", "format": "binary"}}}},
              }}})
+@upload_limit(MAX_UPLOAD_BYTES)
 def submit_batch(request, item_code: str):
     organization = _organization(request)
     item = _item_for(organization, item_code)
@@ -159,6 +162,7 @@ def submit_batch(request, item_code: str):
         upload = request.FILES.get("file")
         if upload is None:
             raise SubmissionRefused("invalid_input", _("Upload the file in the form field 'file'."), field="file")
+        check_upload_size(upload, MAX_UPLOAD_BYTES)  # measured while it arrived (xinyong.core.uploads)
         if upload.size > BACKGROUND_BYTES:
             directory = settings.VAR_DIR / "ingestion" / "uploads"
             directory.mkdir(parents=True, exist_ok=True)

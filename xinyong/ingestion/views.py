@@ -41,9 +41,10 @@ from xinyong.catalog.choices import VersionStatus
 from xinyong.catalog.models import CatalogItem
 from xinyong.catalog.selectors import TIER_PRECEDENCE
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import upload_limit
 from xinyong.ingestion.choices import BatchStatus, Channel
 from xinyong.ingestion.exports import XLSX_CONTENT_TYPE, quality_workbook
-from xinyong.ingestion.forms import QualityFilterForm, SubmissionUploadForm
+from xinyong.ingestion.forms import MAX_UPLOAD_BYTES, QualityFilterForm, SubmissionUploadForm
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import batch_receipt_verify, batch_receive, ingest_file
 from xinyong.ingestion.quality import COMPONENT_LABELS, WEIGHTS, QualityReport, quality_report, quality_scope
@@ -140,6 +141,7 @@ def _enqueue(batch: Batch, path: Path) -> None:
     ingest_batch_task.enqueue(batch.pk, str(path))
 
 
+@upload_limit(MAX_UPLOAD_BYTES)
 @staff_required
 @require_http_methods(["GET", "POST"])
 def submission_upload(request):

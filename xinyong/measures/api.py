@@ -20,8 +20,9 @@ from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import PermissionDenied, ServiceError
 from xinyong.core.paging import paging
+from xinyong.core.uploads import check_upload_size, upload_limit
 from xinyong.measures.choices import BasisLevel, CaseStatus, MeasureKind, Scenario
-from xinyong.measures.files import identifiers_from_file
+from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.selectors import case_for, case_statistics, cases_for, measures_published
 from xinyong.measures.services import (
     MAX_CHECK_SUBJECTS,
@@ -175,8 +176,10 @@ def check(request, payload: CheckIn):
 
 @router.post("/checks/file", response=CheckOut,
              summary="Credit check of the subjects in a CSV or XLSX file (证件类型, 证件号码; up to 10,000 rows)")
+@upload_limit(MAX_CHECK_FILE_BYTES)
 def check_file(request, scenario: Form[Scenario], file: File[UploadedFile], reference: Form[str] = ""):
     require(request, Permission.CHECK_SUBJECTS)
+    check_upload_size(file, MAX_CHECK_FILE_BYTES)
     read = identifiers_from_file(file.file, file_name=file.name or "", limit=MAX_CHECK_SUBJECTS)
     result = check_subjects(
         requester=caller(request), scenario=scenario, reference=reference, channel="file",

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import check_upload_size, upload_limit
 from xinyong.measures.choices import CaseStatus
-from xinyong.measures.files import identifiers_from_file
+from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.forms import CheckForm, FeedbackForm, MeasureForm
 from xinyong.measures.selectors import (
     case_for,
@@ -76,6 +77,7 @@ def console_measure_new(request):
     return render(request, "measures/console_measure_form.html", {"form": form})
 
 
+@upload_limit(MAX_CHECK_FILE_BYTES)
 @staff_required
 @require_http_methods(["GET", "POST"])
 def console_check(request):
@@ -92,6 +94,7 @@ def console_check(request):
                                         channel="console", reference=data["reference"])
             else:
                 upload = data["file"]
+                check_upload_size(upload, MAX_CHECK_FILE_BYTES)
                 read = identifiers_from_file(upload.file, file_name=upload.name, limit=MAX_CHECK_SUBJECTS)
                 result = check_subjects(requester=request.user, scenario=data["scenario"],
                                         identifiers=read.identifiers, channel="file", reference=data["reference"],
