@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from xinyong.accounts.choices import AccountKind
 from xinyong.accounts.services import api_token_authenticate
 from xinyong.core.errors import ServiceError
+from xinyong.core.text import REASONS as TEXT_REFUSALS
 from xinyong.core.uploads import request_refusal
 
 
@@ -94,7 +95,7 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request,
         {
-            "code": "invalid_input",
+            "code": first.get("type") if first.get("type") in TEXT_REFUSALS else "invalid_input",
             "field": ".".join(location) or None,
             "message": _validation_message(first),
             "errors": [

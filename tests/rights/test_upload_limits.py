@@ -117,3 +117,13 @@ def test_an_api_body_past_the_cap_is_refused_with_413_in_the_platforms_format(ma
     assert response.status_code == 413
     assert response.json() == {"code": "request_too_large", "field": None,
                                "message": "请求过大：除文件外，一次请求的内容最多1 MB。"}
+
+
+def test_reasons_with_a_control_character_are_refused_beside_the_field(portal_client, record):
+    """Names and reasons typed in a form are checked like submitted ones (issue 12 finding 8)."""
+    response = portal_client.post(f"/rights/objections/new/?record={record.pk}",
+                                  objection_form(reasons="信息有误\x1b[2J请更正"))
+    assert response.status_code == 400
+    error = re.search(r'id="id_reasons_error">(.*?)</ul>', response.content.decode(), re.S).group(1)
+    assert "不能包含控制字符（第5个字符为U+001B）" in error
+    assert not Case.objects.exists()

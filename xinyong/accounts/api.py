@@ -12,6 +12,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.accounts.services import organization_add, organization_get_by_uscc
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.core.paging import paging
+from xinyong.core.text import SingleLineText
 
 router = Router(tags=["organizations"])
 
@@ -25,7 +26,7 @@ class DivisionOut(Schema):
 
 class OrganizationOut(Schema):
     uscc: str
-    name: str
+    name: SingleLineText
     kind: OrganizationKind
     division: str
     division_name: str

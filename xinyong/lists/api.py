@@ -17,6 +17,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.core.masking import mask_name
 from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText
 from xinyong.lists.choices import Decision, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListEntry
 from xinyong.lists.selectors import (
@@ -153,8 +154,8 @@ class ProposeIn(Schema):
     list: str
     identifier_type: str
     identifier: str
-    reasons: str = Field(..., max_length=5000)
-    basis: str = Field("", max_length=2000)
+    reasons: MultilineText = Field(..., max_length=5000)
+    basis: MultilineText = Field("", max_length=2000)
     records: list[int] = Field(default_factory=list, max_length=100)
 
 
@@ -205,8 +206,8 @@ def notify(request, entry_id: int, payload: NotifyIn):
 class DecideIn(Schema):
     model_config = ConfigDict(extra="forbid")
     decision: Decision
-    reasons: str = Field(..., max_length=5000)
-    statements: str = Field("", max_length=5000)
+    reasons: MultilineText = Field(..., max_length=5000)
+    statements: MultilineText = Field("", max_length=5000)
 
 
 @router.post("/entries/{entry_id}/decide", response=EntryOut,
@@ -229,7 +230,7 @@ def publish(request, entry_id: int):
 class RemoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: RemovalReason
-    note: str = Field("", max_length=5000)
+    note: MultilineText = Field("", max_length=5000)
 
 
 @router.post("/entries/{entry_id}/remove", response=EntryOut,

@@ -20,6 +20,7 @@ from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import PermissionDenied, ServiceError
 from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText, SingleLineText
 from xinyong.core.uploads import check_upload_size, upload_limit
 from xinyong.measures.choices import BasisLevel, CaseStatus, MeasureKind, Scenario
 from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
@@ -77,7 +78,8 @@ class IdentifierIn(Schema):
 class CheckIn(Schema):
     model_config = ConfigDict(extra="forbid")
     scenario: Scenario
-    reference: str = Field("", max_length=200, description="the matter the check is for, e.g. a project number")
+    reference: SingleLineText = Field("", max_length=200,
+                                      description="the matter the check is for, e.g. a project number")
     subjects: list[IdentifierIn] = Field(..., min_length=1)
 
 
@@ -249,7 +251,7 @@ def cases(request, page: Query[CasePage], status: CaseStatus | None = None, over
 class FeedbackIn(Schema):
     model_config = ConfigDict(extra="forbid")
     applied: bool
-    note: str = Field(..., max_length=2000)
+    note: MultilineText = Field(..., max_length=2000)
     applied_on: dt.date | None = None
 
 

@@ -26,6 +26,7 @@ from xinyong.accounts.api_permissions import caller
 from xinyong.accounts.choices import AccountKind
 from xinyong.api import ApiClientBearer, StaffSessionAuth
 from xinyong.core.errors import ServiceError
+from xinyong.core.text import SingleLineText
 from xinyong.core.uploads import read_limited, upload_limit
 from xinyong.disclosure import ratelimit
 from xinyong.disclosure.api import subject_by_key
@@ -71,7 +72,7 @@ class ReportIssueIn(Schema):
     variant: Literal["full", "public", "no_violation"]
     subject: str | None = None
     authorization: int | None = None
-    purpose: str = ""
+    purpose: SingleLineText = ""
     domains: list[str] = []
     period_from: dt.date | None = None
     period_to: dt.date | None = None

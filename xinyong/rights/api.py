@@ -21,6 +21,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_name
 from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText
 from xinyong.rights.choices import CaseKind, CaseStatus, Channel, FiledBy, FileKind
 from xinyong.rights.models import Case
 from xinyong.rights.page_helpers import case_files, case_target_label, inbox_cases, with_targets
@@ -153,7 +154,7 @@ def case_detail(request, case_id: int):
 class ExtensionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     days: int = Field(..., ge=1, le=100)
-    reason: str = Field(..., min_length=1, max_length=5000)
+    reason: MultilineText = Field(..., min_length=1, max_length=5000)
 
 
 @router.post("/cases/{case_id}/extension", response=CaseDetailOut,
@@ -172,7 +173,7 @@ RepairOutcome = Literal["approved", "refused"]
 class ObjectionDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     outcome: ObjectionOutcome
-    reasons: str = Field(..., min_length=1, max_length=5000)
+    reasons: MultilineText = Field(..., min_length=1, max_length=5000)
     corrections: dict[str, str] = Field(default_factory=dict, max_length=100)
     punishment_wrongful: bool = False
 
@@ -199,7 +200,7 @@ def objection_decision(request, case_id: int, payload: ObjectionDecisionIn):
 class RepairDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     outcome: RepairOutcome
-    reasons: str = Field(..., min_length=1, max_length=5000)
+    reasons: MultilineText = Field(..., min_length=1, max_length=5000)
 
 
 @router.post("/cases/{case_id}/repair-decision", response=CaseDetailOut,

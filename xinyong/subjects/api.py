@@ -8,6 +8,7 @@ from pydantic import ConfigDict
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.paging import paging
+from xinyong.core.text import SingleLineText
 from xinyong.subjects.choices import IdentifierTypeChoice, SubjectKind, SubjectStatus
 from xinyong.subjects.models import Subject
 from xinyong.subjects.selectors import subject_get, subject_list
@@ -34,7 +35,7 @@ class SubjectIn(Schema):
     kind: SubjectKind
     identifier_type: IdentifierTypeChoice
     identifier: str
-    name: str
+    name: SingleLineText
     division: str | None = None
 
 
