@@ -29,6 +29,12 @@ def test_legitimate_text_is_normalised_with_nfkc():
     assert clean_text("甲\t乙", multiline=True) == "甲\t乙"
 
 
+def test_the_full_width_punctuation_of_chinese_text_is_kept():
+    text = "经核实，罚款金额应为五千元（￥5000）：见附件；另有说明……　完。"
+    assert clean_text(text, multiline=True) == text
+    assert clean_text("ＡＢＣ，１２３") == "ABC，123"
+
+
 def test_an_escape_character_is_refused_naming_it_and_its_position():
     refused = refusal("承德\x1b[31m公司")
     assert refused.code == "control_character"

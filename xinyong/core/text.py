@@ -1,7 +1,8 @@
 """Text that people type or submit — names, reasons, notes — normalised and checked in one place (issue 12 finding 8).
 
 `clean_text` applies NFKC (full-width letters and digits become ordinary ones, compatibility ideographs the unified
-ones, as the submission pipeline has always done) and refuses what has no place in a name or a reason: control
+ones, as the submission pipeline does) except to the full-width punctuation and space of Chinese text (，。：；！？
+（）…　￥ stay as typed: NFKC would turn them into ASCII) and refuses what has no place in a name or a reason: control
 characters (ESC, NUL, DEL, the C1 range), a line break in a single-line value, the bidirectional controls that
 reorder what a reader sees (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), other invisible format characters
 (zero-width spaces, soft hyphens, byte-order marks) and unassigned code points. Multi-line text (reasons, notes)
@@ -16,6 +17,7 @@ API schemas into a 422 (`SingleLineText`, `MultilineText`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -30,6 +32,12 @@ BIDI_CONTROLS = frozenset(
 )
 LINE_BREAKS = frozenset({"\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"})
 IDEOGRAPHIC_PLANES = range(0x20000, 0x40000)
+#: Full-width punctuation, symbols and space of Chinese typography, kept out of NFKC.
+KEPT_FULL_WIDTH = frozenset(
+    {chr(point) for point in range(0xFF01, 0xFF5F) if not chr(point).isalnum()}
+    | {chr(point) for point in range(0xFFE0, 0xFFE7)} | {"\u3000", "\u2026", "\u2025"}
+)
+_KEPT_RUN = re.compile("([" + re.escape("".join(sorted(KEPT_FULL_WIDTH))) + "]+)")
 
 #: code → (Chinese, English) description of the refused character.
 REASONS = {
@@ -77,6 +85,13 @@ def _refusal(character: str, *, multiline: bool) -> str | None:
     return "invalid_character"  # Cs (a lone surrogate), Zl and Zp are handled above
 
 
+def _nfkc(value: str) -> str:
+    if not _KEPT_RUN.search(value):
+        return unicodedata.normalize("NFKC", value)
+    return "".join(part if index % 2 else unicodedata.normalize("NFKC", part)
+                   for index, part in enumerate(_KEPT_RUN.split(value)))
+
+
 def clean_text(value: str, *, multiline: bool = False, field: str | None = None, row: int | None = None) -> str:
     """`value` in NFKC, or TextRefused naming the first character that has no place in it."""
     if value.isascii():
@@ -84,7 +99,7 @@ def clean_text(value: str, *, multiline: bool = False, field: str | None = None,
         if text.isprintable():
             return text
     else:
-        text = unicodedata.normalize("NFKC", value)
+        text = _nfkc(value)
     if multiline and "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isprintable():
