@@ -54,7 +54,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)  # a rate limit inside a service (security req. 26)
+    return response
 
 
 @api.exception_handler(SuspiciousOperation)

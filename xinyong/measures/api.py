@@ -22,6 +22,7 @@ from xinyong.core.errors import PermissionDenied, ServiceError
 from xinyong.core.paging import paging
 from xinyong.core.text import MultilineText, SingleLineText
 from xinyong.core.uploads import check_upload_size, upload_limit
+from xinyong.disclosure import ratelimit
 from xinyong.measures.choices import BasisLevel, CaseStatus, MeasureKind, Scenario
 from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.selectors import case_for, case_statistics, cases_for, measures_published
@@ -131,6 +132,14 @@ class CheckOut(Schema):
     results: list[SubjectCheckOut]
 
 
+class RateLimitedOut(Schema):
+    """Over a limit (requests per window, identifiers per day): the answer carries `Retry-After` in seconds."""
+
+    code: str
+    field: str | None = None
+    message: str
+
+
 def check_out(result: CheckResult) -> dict:
     return {
         "check": result.check_id, "scenario": result.scenario, "on": result.on, "rule_version": result.rule_version,
@@ -164,9 +173,13 @@ def check_out(result: CheckResult) -> dict:
     }
 
 
-@router.post("/checks", response=CheckOut, summary="Credit check of up to 10,000 subjects in a scenario (Art 22–26)")
+@router.post("/checks", response={200: CheckOut, 429: RateLimitedOut},
+             summary="Credit check of up to 10,000 subjects in a scenario (Art 22–26); limited per organization")
 def check(request, payload: CheckIn):
     require(request, Permission.CHECK_SUBJECTS)
+    limited = ratelimit.rate_limited(request, ratelimit.CHECK)
+    if limited is not None:
+        return limited
     if len(payload.subjects) > MAX_CHECK_SUBJECTS:
         raise ServiceError("too_many_subjects", _("At most 10,000 subjects per check."), field="subjects")
     result = check_subjects(
@@ -176,11 +189,14 @@ def check(request, payload: CheckIn):
     return check_out(result)
 
 
-@router.post("/checks/file", response=CheckOut,
+@router.post("/checks/file", response={200: CheckOut, 429: RateLimitedOut},
              summary="Credit check of the subjects in a CSV or XLSX file (证件类型, 证件号码; up to 10,000 rows)")
 @upload_limit(MAX_CHECK_FILE_BYTES)
 def check_file(request, scenario: Form[Scenario], file: File[UploadedFile], reference: Form[str] = ""):
     require(request, Permission.CHECK_SUBJECTS)
+    limited = ratelimit.rate_limited(request, ratelimit.CHECK)
+    if limited is not None:
+        return limited
     check_upload_size(file, MAX_CHECK_FILE_BYTES)
     read = identifiers_from_file(file.file, file_name=file.name or "", limit=MAX_CHECK_SUBJECTS)
     result = check_subjects(

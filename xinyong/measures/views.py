@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.core.uploads import check_upload_size, upload_limit
+from xinyong.disclosure import ratelimit
 from xinyong.measures.choices import CaseStatus
 from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.forms import CheckForm, FeedbackForm, MeasureForm
@@ -85,9 +86,13 @@ def console_check(request):
     _require_any(request.user, Permission.CHECK_SUBJECTS)
     form = CheckForm(request.POST or None, request.FILES or None)
     result = None
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            verdict = ratelimit.rate_limit_hit(request, ratelimit.CHECK)  # per organization (Art 15, 32)
+            if not verdict.allowed:
+                raise ratelimit.RateLimited(verdict)
             if data["lines"]:
                 identifiers = [(data["identifier_type"], line) for line in data["lines"]]
                 result = check_subjects(requester=request.user, scenario=data["scenario"], identifiers=identifiers,
@@ -101,9 +106,13 @@ def console_check(request):
                                         file_name=read.file_name, file_digest=read.digest)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
-    return render(request, "measures/console_check.html", {
+            retry_after = getattr(error, "retry_after", None)
+    response = render(request, "measures/console_check.html", {
         "form": form, "result": result, "checks": checks_for(request.user, limit=10),
-    })
+    }, status=429 if retry_after else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @staff_required
