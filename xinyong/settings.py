@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "xinyong.regulation",
     "xinyong.audit",
     "xinyong.accounts",
+    "xinyong.exports",
     "xinyong.subjects",
     "xinyong.catalog",
     "xinyong.records",

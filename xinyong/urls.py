@@ -28,6 +28,8 @@ urlpatterns = [
     path("console/rights/dashboard/", include("xinyong.rights.dashboard_urls")),
     # Notifications (Art 24, 29): the subject's inbox and contact settings, the organization's notices, the outbox.
     path("", include("xinyong.notifications.urls")),
+    # Bulk exports under a second approver of the same organization (security requirement 26).
+    path("console/exports/", include("xinyong.exports.urls")),
     path("", include("xinyong.web.urls")),
 ]
 

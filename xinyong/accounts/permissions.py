@@ -42,6 +42,8 @@ class Permission(StrEnum):
     # Notifications (Art 24, 29): granted below, after the role table.
     VIEW_NOTICES = "notifications.view"  # the notices addressed to one's organization (console and API)
     MANAGE_NOTIFICATIONS = "notifications.manage"  # the delivery outbox: counts, failed messages, requeue
+    # Bulk exports (security requirement 26): granted below to the roles that may export some data.
+    USE_EXPORTS = "exports.use"  # ask for, approve and download bulk exports of the data one may see
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -134,6 +136,15 @@ _NOTIFICATIONS_GRANTS: dict[Role, frozenset[Permission]] = {
 }
 ROLE_PERMISSIONS = {
     role: granted | _NOTIFICATIONS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
+}
+
+
+# Bulk exports (security requirement 26): whoever sees the rights dashboard or the quality page may ask for their
+# export and approve a colleague's; each export kind also requires its own permission (xinyong.exports.kinds).
+ROLE_PERMISSIONS = {
+    role: granted | ({Permission.USE_EXPORTS} if granted & {Permission.VIEW_RIGHTS_CASES, Permission.VIEW_QUALITY}
+                     else frozenset())
+    for role, granted in ROLE_PERMISSIONS.items()
 }
 
 
