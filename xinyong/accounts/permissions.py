@@ -139,11 +139,12 @@ ROLE_PERMISSIONS = {
 }
 
 
-# Bulk exports (security requirement 26): whoever sees the rights dashboard or the quality page may ask for their
-# export and approve a colleague's; each export kind also requires its own permission (xinyong.exports.kinds).
+# Bulk exports (security requirement 26): whoever sees the rights dashboard or the quality page (a submitter sees its
+# department's) may ask for their export and approve a colleague's; each kind checks its own access too
+# (xinyong.exports.kinds).
 ROLE_PERMISSIONS = {
-    role: granted | ({Permission.USE_EXPORTS} if granted & {Permission.VIEW_RIGHTS_CASES, Permission.VIEW_QUALITY}
-                     else frozenset())
+    role: granted | ({Permission.USE_EXPORTS} if granted & {Permission.VIEW_RIGHTS_CASES, Permission.VIEW_QUALITY,
+                                                            Permission.SUBMIT_RECORDS} else frozenset())
     for role, granted in ROLE_PERMISSIONS.items()
 }
 

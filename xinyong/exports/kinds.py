@@ -1,6 +1,6 @@
 """The kinds of bulk export, registered by the apps that produce them (their AppConfig.ready).
 
-A kind names the permission that both the requester and the approver need, checks a selection and says in words
+A kind says who may export it (`allowed`: the requester and the approver alike, e.g. a named permission), checks a selection and says in words
 what it holds (`describe`, raising ServiceError for a bad selection), and produces the file for the requester
 (`produce`, which audits the export it writes). Lower apps cannot import the producers: they register here.
 """
@@ -18,7 +18,7 @@ from xinyong.core.errors import NotFoundOrForbidden
 class ExportKind:
     code: str
     label: Any  # a lazy translation
-    permission: Any  # xinyong.accounts.permissions.Permission
+    allowed: Callable[[Any], bool]  # may this staff member ask for, approve and download it
     describe: Callable[[Any, dict], str]
     produce: Callable[[Any, dict], Any]  # → an object with content, content_type, filename, rows
     articles: list[str] = field(default_factory=list)

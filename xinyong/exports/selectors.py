@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from xinyong.accounts.permissions import has_permission
 from xinyong.core.errors import NotFoundOrForbidden
 from xinyong.exports.choices import ExportStatus
 from xinyong.exports.kinds import KINDS
@@ -12,7 +11,7 @@ from xinyong.exports.models import ExportRequest
 
 
 def _kinds_for(user) -> list[str]:
-    return [code for code, kind in KINDS.items() if has_permission(user, kind.permission)]
+    return [code for code, kind in KINDS.items() if kind.allowed(user)]
 
 
 def exports_visible_to(user):

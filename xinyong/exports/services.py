@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyong.accounts.permissions import has_permission
 from xinyong.audit.choices import AuditEventType, AuditOutcome
 from xinyong.audit.services import audit_record
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError
@@ -34,7 +33,7 @@ def _details(export: ExportRequest, **more) -> dict:
 
 
 def _require_kind_permission(user, kind) -> None:
-    if not has_permission(user, kind.permission) or getattr(user, "organization_id", None) is None:
+    if getattr(user, "organization_id", None) is None or not kind.allowed(user):
         raise PermissionDenied()
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xinyong.accounts.permissions import has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.exports.choices import ExportStatus
 from xinyong.exports.forms import ExportDecisionForm, ExportRequestForm
@@ -44,7 +43,7 @@ def export_new(request):
     kind = KINDS.get(request.GET.get("kind", ""))
     if kind is None:
         raise Http404
-    if not has_permission(request.user, kind.permission):
+    if not kind.allowed(request.user):
         raise PermissionDenied
     parameters = {key: value for key, value in request.GET.items() if key != "kind"}
     form = ExportRequestForm(request.POST or None)
@@ -83,7 +82,7 @@ def export_detail(request, pk: int):
 def _detail(request, export, form, status=200):
     kind = KINDS.get(export.kind)
     may_decide = (export.status == ExportStatus.REQUESTED and export.requested_by_id != request.user.pk
-                  and kind is not None and has_permission(request.user, kind.permission))
+                  and kind is not None and kind.allowed(request.user))
     return render(request, "exports/detail.html", {
         "export": export, "kind": kind, "form": form, "may_decide": may_decide,
         "is_requester": export.requested_by_id == request.user.pk,
