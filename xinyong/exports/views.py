@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.exports.choices import ExportStatus
 from xinyong.exports.forms import ExportDecisionForm, ExportRequestForm
@@ -17,6 +18,11 @@ from xinyong.exports.kinds import KINDS
 from xinyong.exports.selectors import export_for, exports_awaiting, exports_visible_to
 from xinyong.exports.services import export_approve, export_download, export_refuse, export_request
 from xinyong.web.views import staff_required
+
+
+def _require_exports(user) -> None:
+    if not has_permission(user, Permission.USE_EXPORTS):
+        raise PermissionDenied
 
 
 def _detail_url(export) -> str:
@@ -30,6 +36,7 @@ def _field_error(form, error: ServiceError) -> None:
 @staff_required
 @require_GET
 def export_list(request):
+    _require_exports(request.user)
     return render(request, "exports/list.html", {
         "awaiting": list(exports_awaiting(request.user)[:100]),
         "exports": list(exports_visible_to(request.user).filter(requested_by=request.user)[:100]),
@@ -40,6 +47,7 @@ def export_list(request):
 @require_http_methods(["GET", "POST"])
 def export_new(request):
     """Ask for an export of the selection in the address (the filters of the page it was asked from)."""
+    _require_exports(request.user)
     kind = KINDS.get(request.GET.get("kind", ""))
     if kind is None:
         raise Http404
@@ -72,6 +80,7 @@ def export_new(request):
 @staff_required
 @require_GET
 def export_detail(request, pk: int):
+    _require_exports(request.user)
     try:
         export = export_for(request.user, pk)
     except NotFoundOrForbidden:
@@ -93,6 +102,7 @@ def _detail(request, export, form, status=200):
 @staff_required
 @require_POST
 def export_decide(request, pk: int):
+    _require_exports(request.user)
     try:
         export = export_for(request.user, pk)
     except NotFoundOrForbidden:
@@ -118,6 +128,7 @@ def export_decide(request, pk: int):
 @staff_required
 @require_POST
 def export_file(request, pk: int):
+    _require_exports(request.user)
     try:
         export = export_for(request.user, pk)
         exported = export_download(export=export, user=request.user)
