@@ -45,6 +45,8 @@ def test_safe_production_settings_start():
         ({"XINYONG_SECRET_KEY": None}, "XINYONG_SECRET_KEY is missing"),
         ({"XINYONG_SECRET_KEY": "changeme"}, "XINYONG_SECRET_KEY is missing or a default"),
         ({"XINYONG_SECRET_KEY": "short-but-not-default"}, "shorter than"),
+        ({"XINYONG_SECRET_KEY": "a" * 64}, "one character repeated"),
+        ({"XINYONG_SECRET_KEY": "abab" * 20}, "fewer than 5 different characters"),
         ({"XINYONG_HTTPS": "off"}, "XINYONG_HTTPS is off"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "production needs PostgreSQL"),
         ({"XINYONG_PUBLIC_URL": "http://credit.chengde.gov.cn"}, "XINYONG_PUBLIC_URL must be"),

@@ -7,6 +7,7 @@ is in the request's language (Chinese by default).
 
 from __future__ import annotations
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -17,6 +18,8 @@ from xinyong.accounts.choices import AccountKind
 from xinyong.accounts.services import api_token_authenticate
 from xinyong.core.errors import ServiceError
 from xinyong.core.schemas import ErrorOut
+from xinyong.core.text import REASONS as TEXT_REFUSALS
+from xinyong.core.uploads import request_refusal
 
 
 class _AccountSessionAuth(SessionAuth):
@@ -112,7 +115,17 @@ api = PlatformAPI(
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)  # a rate limit inside a service (security req. 26)
+    return response
+
+
+@api.exception_handler(SuspiciousOperation)
+def request_refused(request, exc: SuspiciousOperation):
+    """A body too large outside its files, or too many files or fields (xinyong.core.uploads)."""
+    status, code, message = request_refusal(exc) or (400, "bad_request", str(_("The request cannot be processed.")))
+    return api.create_response(request, {"code": code, "field": None, "message": message}, status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -145,6 +158,23 @@ def http_error(request, exc: HttpError):
     )
 
 
+# Messages for the commonest schema errors in the request's language (a bound of a paging parameter, a number
+# that is not one); other errors keep the validator's own message.
+_VALIDATION_MESSAGES = {
+    "less_than_equal": (_("Must be at most %(limit)s."), "le"),
+    "greater_than_equal": (_("Must be at least %(limit)s."), "ge"),
+    "int_parsing": (_("Must be a whole number."), None),
+}
+
+
+def _validation_message(error: dict) -> str:
+    known = _VALIDATION_MESSAGES.get(error.get("type", ""))
+    if known is None:
+        return error.get("msg", "Invalid input.")
+    template, bound = known
+    return str(template) % {"limit": (error.get("ctx") or {}).get(bound)} if bound else str(template)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
@@ -152,9 +182,9 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request,
         {
-            "code": "invalid_input",
+            "code": first.get("type") if first.get("type") in TEXT_REFUSALS else "invalid_input",
             "field": ".".join(location) or None,
-            "message": first.get("msg", "Invalid input."),
+            "message": _validation_message(first),
             "errors": [
                 {"loc": list(map(str, e.get("loc", ()))), "msg": e.get("msg"), "type": e.get("type")}
                 for e in exc.errors

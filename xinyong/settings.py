@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and connections from the platform itself only; no
+# inline script, inline style or event handler runs, no plugin loads, no other site frames a page (Art 15: MLPS
+# level 3; docs/operations/accounts-and-security.md). Images may also be data: URLs (QR codes, icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+# Browser features no page of the platform uses are switched off (security headers, xinyong.core.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -71,10 +95,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own templates and vendored Swagger UI for /api/v1/docs (no CDN, no inline script).
+    "ninja",
     "xinyong.core",
     "xinyong.regulation",
     "xinyong.audit",
     "xinyong.accounts",
+    "xinyong.exports",
     "xinyong.subjects",
     "xinyong.catalog",
     "xinyong.records",
@@ -91,6 +118,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "xinyong.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinyong.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +217,22 @@ XINYONG_BATCH_LEASE_SECONDS = float(os.environ.get("XINYONG_BATCH_LEASE_SECONDS"
 XINYONG_BATCH_MAX_ATTEMPTS = int(os.environ.get("XINYONG_BATCH_MAX_ATTEMPTS", "3"))
 if XINYONG_BATCH_LEASE_SECONDS < 1 or XINYONG_BATCH_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("XINYONG_BATCH_LEASE_SECONDS and XINYONG_BATCH_MAX_ATTEMPTS must be at least 1")
+
+# Request bodies (issue 12 finding 5; docs/operations/configuration.md). Files are measured while they stream and
+# refused past the limit of the view they are sent to, never read whole first (xinyong.core.uploads); a view without
+# its own limit takes files up to XINYONG_UPLOAD_MAX_BYTES (a department's submission file, streamed to disk).
+# Everything else in a body (a JSON batch of up to 10,000 records, form fields) is read into memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE; a request may carry at most so many files and fields.
+XINYONG_UPLOAD_MAX_BYTES = int(os.environ.get("XINYONG_UPLOAD_MAX_BYTES", str(512 * 2**20)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("XINYONG_REQUEST_MAX_BYTES", str(16 * 2**20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # a request larger than this keeps its files in temporary files, not memory
+DATA_UPLOAD_MAX_NUMBER_FILES = 50  # a repair application: 10 files for each of 4 materials and a power of attorney
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_HANDLERS = [
+    "xinyong.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Files attached to objections and repair applications (evidence, power of attorney, materials): PDF, PNG or
 # JPEG, each at most this size (an operational limit, not a legal number).

@@ -5,6 +5,8 @@ from __future__ import annotations
 # Keys that have shipped in examples or documentation are as bad as no key.
 KNOWN_DEFAULT_SECRET_KEYS = frozenset({"", "changeme", "change-me", "secret", "django-insecure", "xinyong"})
 MIN_SECRET_KEY_LENGTH = 50
+# A key of one character repeated (or of a handful) is long but guessable; Django's own check asks for 5.
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 5
 
 
 def production_problems(
@@ -19,6 +21,9 @@ def production_problems(
         problems.append("XINYONG_SECRET_KEY is missing or a default value")
     elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
         problems.append(f"XINYONG_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    if secret_key and len(set(secret_key)) < MIN_SECRET_KEY_DISTINCT_CHARACTERS:
+        problems.append("XINYONG_SECRET_KEY is one character repeated or has fewer than "
+                        f"{MIN_SECRET_KEY_DISTINCT_CHARACTERS} different characters")
     if not https:
         problems.append("XINYONG_HTTPS is off (production serves HTTPS only)")
     if not allowed_hosts or "*" in allowed_hosts:

@@ -28,5 +28,10 @@ urlpatterns = [
     path("console/rights/dashboard/", include("xinyong.rights.dashboard_urls")),
     # Notifications (Art 24, 29): the subject's inbox and contact settings, the organization's notices, the outbox.
     path("", include("xinyong.notifications.urls")),
+    # Bulk exports under a second approver of the same organization (security requirement 26).
+    path("console/exports/", include("xinyong.exports.urls")),
     path("", include("xinyong.web.urls")),
 ]
+
+# A request refused while its body is read (too large, too many files or fields) gets a clear answer, not a bare 400.
+handler400 = "xinyong.web.views.bad_request"

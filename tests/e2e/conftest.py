@@ -37,9 +37,14 @@ def chromium_browser():
 
 @pytest.fixture
 def zh_page(chromium_browser):
-    """A fresh page of a browser set up as a Chinese user's (Accept-Language zh-CN)."""
+    """A fresh page of a browser set up as a Chinese user's (Accept-Language zh-CN). Whatever the test does, no
+    page it visits may break the Content-Security-Policy (an inline script or style the browser refused)."""
     context = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    violations: list[str] = []
+    context.on("console", lambda message: violations.append(message.text)
+               if "Content Security Policy" in message.text else None)
     page = context.new_page()
     yield page
     context.close()
+    assert violations == [], violations

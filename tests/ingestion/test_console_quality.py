@@ -16,6 +16,7 @@ from ingestion_fixtures import penalty_row, write_csv
 from openpyxl import load_workbook
 
 from xinyong.accounts.testing import staff_session
+from xinyong.exports.testing import export_through_approval
 from xinyong.ingestion.pipeline import ingest_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.articles("Art 33")]
@@ -78,7 +79,10 @@ def test_a_data_submitter_sees_its_own_department_only(departments, make_staff):
     assert response.status_code == 200
     text = text_of(response)
     assert county.name in text and city.name not in text
-    workbook = load_workbook(BytesIO(staff_session(Client(), submitter).get(reverse("ingestion:quality-export"), PERIOD).content))
+    colleague = staff_session(Client(), make_staff(roles=("data_submitter",), organization=county))
+    exported = export_through_approval(staff_session(Client(), submitter), colleague, reverse("ingestion:quality-export"),
+                                       PERIOD)
+    workbook = load_workbook(BytesIO(exported.content))
     names = {row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert names == {county.name}
 
@@ -131,7 +135,8 @@ def test_the_page_has_one_heading_labelled_filters_and_captioned_tables(departme
 def test_the_export_is_a_workbook_with_the_numbers_of_the_page(departments, make_staff, authority):
     city, county = departments
     client = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
-    response = client.get(reverse("ingestion:quality-export"), PERIOD)
+    approver = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
+    response = export_through_approval(client, approver, reverse("ingestion:quality-export"), PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert 'filename="quality-20260301-20260331.xlsx"' in response["Content-Disposition"]
@@ -149,7 +154,8 @@ def test_an_export_is_an_audited_security_event(departments, make_staff, authori
     from xinyong.audit.models import AuditEvent
 
     supervisor = make_staff(roles=("supervisor",), organization=authority)
-    staff_session(Client(), supervisor).get(reverse("ingestion:quality-export"), PERIOD)
+    approver = staff_session(Client(), make_staff(roles=("supervisor",), organization=authority))
+    export_through_approval(staff_session(Client(), supervisor), approver, reverse("ingestion:quality-export"), PERIOD)
     event = AuditEvent.objects.get(event_type=AuditEventType.DATA_EXPORTED)
     assert event.actor_id == supervisor.pk and event.details["export"] == "quality-xlsx"
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from ingestion_fixtures import penalty_row, person_id, person_row, write_csv, write_xlsx
+from ingestion_fixtures import person_id, person_row, write_csv, write_xlsx
 
 from xinyong.accounts.testing import staff_session
 from xinyong.catalog.selectors import field_for_header

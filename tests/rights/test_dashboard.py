@@ -26,6 +26,7 @@ from xinyong.accounts.models import Organization
 from xinyong.audit.choices import AuditEventType
 from xinyong.audit.models import AuditEvent
 from xinyong.core.workdays import reset_calendar_cache
+from xinyong.exports.testing import export_through_approval
 from xinyong.regulation.models import CalendarYear
 from xinyong.rights.dashboard import CaseFilters, dashboard
 from xinyong.rights.deadlines import cases_run_deadlines
@@ -229,12 +230,25 @@ def test_the_dashboard_needs_the_permission_to_view_rights_cases(client, submitt
 # --- exports ------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def colleague_of(make_staff):
+    """A logged-in browser of another case handler of the same department: the export's second approver."""
+    from django.test import Client
+
+    def browser(user):
+        client = Client()
+        client.force_login(make_staff(roles=("case_handler",), organization=user.organization))
+        return client
+
+    return browser
+
+
 def test_the_xlsx_export_holds_the_filtered_cases_masked_neutralized_and_audited(client, buckets, handler,
-                                                                                  provider):
+                                                                                  provider, colleague_of):
     # A department name a spreadsheet would run as a formula.
     Organization.objects.filter(pk=provider.pk).update(name='=HYPERLINK("http://evil.example","承德市市场监督管理局")')
     client.force_login(handler)
-    response = client.get(f"{DASHBOARD}export.xlsx", {"due": "overdue"})
+    response = export_through_approval(client, colleague_of(handler), f"{DASHBOARD}export.xlsx", {"due": "overdue"})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="rights-cases-20261109.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
@@ -252,14 +266,14 @@ def test_the_xlsx_export_holds_the_filtered_cases_masked_neutralized_and_audited
     assert event.articles == ["Art 17", "Art 28", "Art 31", "Art 33"]
 
 
-def test_the_csv_export_masks_a_natural_persons_name_and_identifier(client, new_record, handler):
+def test_the_csv_export_masks_a_natural_persons_name_and_identifier(client, new_record, handler, colleague_of):
     identifier = person_id(77)
     record = new_record(**{"行政相对人名称": "欧阳明华", "行政相对人类别": "自然人", "统一社会信用代码": "",
                            "法定代表人": "", "证件类型": "身份证", "证件号码": identifier})
     assert record.subject.is_person
     case = objection(record, FILED["soon"])
     client.force_login(handler)
-    response = client.get(f"{DASHBOARD}export.csv")
+    response = export_through_approval(client, colleague_of(handler), f"{DASHBOARD}export.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert identifier not in text and "欧阳明华" not in text

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict
 
 from xinyong.accounts.api_permissions import caller, require
@@ -12,6 +11,8 @@ from xinyong.accounts.models import Division, Organization
 from xinyong.accounts.permissions import Permission
 from xinyong.accounts.services import organization_add, organization_get_by_uscc
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.paging import paging
+from xinyong.core.text import SingleLineText
 
 router = Router(tags=["organizations"])
 
@@ -25,7 +26,7 @@ class DivisionOut(Schema):
 
 class OrganizationOut(Schema):
     uscc: str
-    name: str
+    name: SingleLineText
     kind: OrganizationKind
     division: str
     division_name: str
@@ -53,24 +54,28 @@ def _organization_out(org: Organization) -> dict:
     }
 
 
+DivisionPage = paging(default=1000, maximum=5000)
+
+
 @router.get("/divisions", response=list[DivisionOut], summary="The jurisdiction tree (GB/T 2260)")
-def division_list(request):
+def division_list(request, page: Query[DivisionPage]):
     require(request, Permission.VIEW_ORGANIZATIONS)
     return [
         {"code": d.code, "name": d.name, "level": d.level, "parent": d.parent.code if d.parent else None}
-        for d in Division.objects.select_related("parent").order_by("code")
+        for d in page.window(Division.objects.select_related("parent").order_by("code"))
     ]
 
 
+OrganizationPage = paging(default=100, maximum=500)
+
+
 @router.get("/organizations", response=list[OrganizationOut], summary="Organizations using the platform")
-def organization_list(request, kind: OrganizationKind | None = None, limit: int = 100, offset: int = 0):
+def organization_list(request, page: Query[OrganizationPage], kind: OrganizationKind | None = None):
     require(request, Permission.VIEW_ORGANIZATIONS)
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ServiceError("invalid_page", _("limit must be 1–500 and offset non-negative."), field="limit")
     queryset = Organization.objects.select_related("division").order_by("division__code", "name")
     if kind:
         queryset = queryset.filter(kind=kind)
-    return [_organization_out(o) for o in queryset[offset : offset + limit]]
+    return [_organization_out(o) for o in page.window(queryset)]
 
 
 @router.get("/organizations/{uscc}", response=OrganizationOut, summary="One organization by USCC")

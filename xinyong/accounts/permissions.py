@@ -43,6 +43,8 @@ class Permission(StrEnum):
     # Notifications (Art 24, 29): granted below, after the role table.
     VIEW_NOTICES = "notifications.view"  # the notices addressed to one's organization (console and API)
     MANAGE_NOTIFICATIONS = "notifications.manage"  # the delivery outbox: counts, failed messages, requeue
+    # Bulk exports (security requirement 26): granted below to the roles that may export some data.
+    USE_EXPORTS = "exports.use"  # ask for, approve and download bulk exports of the data one may see
 
 
 _BUSINESS_COMMON = {Permission.VIEW_ORGANIZATIONS, Permission.VALIDATE_IDENTIFIERS}
@@ -137,6 +139,16 @@ _NOTIFICATIONS_GRANTS: dict[Role, frozenset[Permission]] = {
 }
 ROLE_PERMISSIONS = {
     role: granted | _NOTIFICATIONS_GRANTS.get(role, frozenset()) for role, granted in ROLE_PERMISSIONS.items()
+}
+
+
+# Bulk exports (security requirement 26): whoever sees the rights dashboard or the quality page (a submitter sees its
+# department's) may ask for their export and approve a colleague's; each kind checks its own access too
+# (xinyong.exports.kinds).
+ROLE_PERMISSIONS = {
+    role: granted | ({Permission.USE_EXPORTS} if granted & {Permission.VIEW_RIGHTS_CASES, Permission.VIEW_QUALITY,
+                                                            Permission.SUBMIT_RECORDS} else frozenset())
+    for role, granted in ROLE_PERMISSIONS.items()
 }
 
 

@@ -78,6 +78,10 @@ class AuditEventType(models.IntegerChoices):
     DEMO_DATA_LOADED = 9001, _("demo data loaded")
     KEY_ROTATED = 9010, _("key rotated")
     DATA_RESEALED = 9011, _("stored identifiers re-encrypted")
+    EXPORT_REQUESTED = 9020, _("bulk export requested")
+    EXPORT_APPROVED = 9021, _("bulk export approved by a second staff member")
+    EXPORT_REFUSED = 9022, _("bulk export refused by a second staff member")
+    EXPORT_DOWNLOADED = 9023, _("approved bulk export downloaded")
 
     LIST_ENTRY_PROPOSED = 10001, _("list entry proposed")
     LIST_ENTRY_NOTIFIED = 10002, _("prior notice of a listing served")

@@ -16,6 +16,7 @@ from xinyong.accounts.models import Organization
 from xinyong.catalog.choices import CatalogTier, DisclosureClass, FieldType, ItemRule
 from xinyong.catalog.models import Category
 from xinyong.catalog.services import FieldData
+from xinyong.core.text import TextField
 from xinyong.regulation.parameters import all_parameters
 from xinyong.subjects.choices import SubjectKind
 
@@ -64,7 +65,7 @@ class DraftForm(forms.Form):
     """Start a new draft of a tier's catalog, as a copy of its published version."""
 
     tier = forms.ChoiceField(label=_("Tier"), choices=CatalogTier.choices)
-    title = forms.CharField(
+    title = TextField(
         label=_("Title"),
         max_length=200,
         help_text=_("For example 承德市公共信用信息补充目录（2027年版）."),
@@ -80,9 +81,10 @@ class ItemForm(forms.Form):
         max_length=64,
         help_text=_("Lower-case letters, digits and hyphens, e.g. admin-penalty. It stays the same in every version."),
     )
-    name = forms.CharField(label=_("Item name"), max_length=200)
+    name = TextField(label=_("Item name"), max_length=200)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.order_by("order", "code"))
-    conduct = forms.CharField(label=_("Conduct recorded"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    conduct = TextField(label=_("Conduct recorded"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                        multiline=True)
     subject_kinds = forms.MultipleChoiceField(
         label=_("Subject kinds"), choices=SubjectKind.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -100,7 +102,8 @@ class ItemForm(forms.Form):
     retention_parameter = forms.ChoiceField(label=_("Retention rule"), required=False)
     submission_deadline_parameter = forms.ChoiceField(label=_("Submission deadline rule"), required=False)
     update_frequency = forms.CharField(label=_("Update frequency"), max_length=100, required=False)
-    legal_basis = forms.CharField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = TextField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            multiline=True)
     is_market_information = forms.BooleanField(
         label=_("Market information: collected only with the subject's consent (Art 20)"), required=False
     )
@@ -129,7 +132,7 @@ class FieldForm(forms.Form):
     """One field (column) of an item."""
 
     code = forms.CharField(label=_("Field code"), max_length=64)
-    name = forms.CharField(label=_("Field name"), max_length=100)
+    name = TextField(label=_("Field name"), max_length=100)
     field_type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
     required = forms.BooleanField(label=_("Required for every subject"), required=False)
     required_for = forms.MultipleChoiceField(

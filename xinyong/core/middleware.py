@@ -22,3 +22,20 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         response["X-Request-Id"] = request_id
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response (Django's SecurityMiddleware sets nosniff and Referrer-Policy,
+    django-csp the Content-Security-Policy): the browser features the platform never uses are off."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

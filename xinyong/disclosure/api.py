@@ -19,6 +19,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.catalog.choices import InformationKind
 from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_identifier
+from xinyong.core.paging import PageNumber, paging
 from xinyong.core.schemas import ErrorOut
 from xinyong.disclosure import ratelimit
 from xinyong.disclosure.access import (
@@ -185,7 +186,7 @@ def information_out(info: SubjectInformation) -> dict:
     "/public/search", auth=None, tags=[PUBLIC_TAG], response={200: SearchOut, 400: ErrorOut, 429: ErrorOut},
     summary="Search organizations by name (two characters or more) or USCC (public, Art 18, 21)",
 )
-def public_search(request, q: str, page: int = 1):
+def public_search(request, q: str, numbered: Query[PageNumber]):
     limited = ratelimit.rate_limited(request, ratelimit.PUBLIC)
     if limited is not None:
         return limited
@@ -194,7 +195,7 @@ def public_search(request, q: str, page: int = 1):
         raise ServiceError("query_too_short", _("Enter at least two characters of the name."), field="q")
     if problem:
         raise ServiceError("query_too_long", _("The search text is too long."), field="q")
-    results = organization_search(q, page=max(1, page))
+    results = organization_search(q, page=numbered.page)
     return {
         "query": results.query, "total": results.total, "total_capped": results.total_capped,
         "page": results.page.number if results.page else 1,
@@ -260,19 +261,20 @@ def credit_information(
     return information_out(info)
 
 
+AuthorizationPage = paging(default=100, maximum=500)
+
+
 @router.get(
     "/authorizations", response={200: list[AuthorizationOut], 429: ErrorOut},
     summary="Authorizations subjects granted to the caller's organization (Art 21)",
 )
-def granted_authorizations(request, in_force: bool = False, limit: int = 100, offset: int = 0):
+def granted_authorizations(request, page: Query[AuthorizationPage], in_force: bool = False):
     limited = ratelimit.rate_limited(request, ratelimit.QUERY)
     if limited is not None:
         return limited
     require(request, Permission.QUERY_AUTHORIZED)
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ServiceError("invalid_page", _("limit must be 1–500 and offset non-negative."), field="limit")
     user = caller(request)
-    authorizations = authorizations_granted_to(user.organization, in_force_only=in_force)[offset : offset + limit]
+    authorizations = page.window(authorizations_granted_to(user.organization, in_force_only=in_force))
     return [
         {
             "id": a.pk, "subject": subject_brief(a.subject), "categories": a.categories, "purpose": a.purpose,

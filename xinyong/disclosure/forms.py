@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinyong.catalog.choices import InformationKind
+from xinyong.core.text import TextField
 from xinyong.disclosure.search import MAX_QUERY_LENGTH
 from xinyong.subjects.choices import IdentifierTypeChoice
 
@@ -46,7 +47,7 @@ class AuthorizationForm(forms.Form):
         choices=InformationKind.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    purpose = forms.CharField(
+    purpose = TextField(
         label=_("Purpose"), max_length=200, help_text=_("For example: loan application review."),
     )
     valid_until = forms.DateField(
@@ -83,7 +84,7 @@ class OfficialQueryForm(forms.Form):
         label=_("Identifier"), max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    purpose = forms.CharField(
+    purpose = TextField(
         label=_("Purpose of the query"), max_length=200,
         help_text=_("The duty this query serves, e.g. the case or the decision it prepares. It is logged."),
     )

@@ -10,7 +10,13 @@ Scopes and their parameters (`xinyong/regulation/parameters/disclosure/`):
   (`disclosure.public_rate_limit`);
 * query — official and authorized queries and the grantees' authorization list, per account
   (`disclosure.query_rate_limit`).
-The window is `disclosure.rate_limit_window` minutes.
+* check — credit checks (`POST /checks`, `/checks/file`, the console's check page), per organization: every
+  account and token of a department shares one count (`checks.request_limit` per window);
+* check-identifiers — the identifiers those checks name, per organization and calendar day (Beijing time),
+  `checks.daily_identifier_limit`: a check is counted with its number of identifiers, and one that would pass
+  the day's total is refused whole without being counted (`rate_limit_take`).
+The window is `disclosure.rate_limit_window` minutes; a counter's `window_number` is the Unix second its window
+(or day) starts.
 """
 
 from __future__ import annotations
@@ -25,18 +31,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyong.accounts.authentication import client_address
+from xinyong.core.errors import ServiceError
 from xinyong.regulation.parameters import parameter
 
 PUBLIC = "public"
 QUERY = "query"
-LIMIT_PARAMETERS = {PUBLIC: "disclosure.public_rate_limit", QUERY: "disclosure.query_rate_limit"}
+CHECK = "check"
+CHECK_IDENTIFIERS = "check-identifiers"
+LIMIT_PARAMETERS = {
+    PUBLIC: "disclosure.public_rate_limit",
+    QUERY: "disclosure.query_rate_limit",
+    CHECK: "checks.request_limit",
+    CHECK_IDENTIFIERS: "checks.daily_identifier_limit",
+}
+DAILY_SCOPES = frozenset({CHECK_IDENTIFIERS})  # counted per calendar day, not per window
+ORGANIZATION_SCOPES = frozenset({CHECK, CHECK_IDENTIFIERS})  # counted per organization
 WINDOW_PARAMETER = "disclosure.rate_limit_window"
 KEEP_WINDOWS = 60  # counters older than this many windows are deleted (by the purge command and lazily)
+KEEP_SECONDS_AT_LEAST = 2 * 86400  # and never before the day counters of yesterday
 
 _UPSERT = (
     "INSERT INTO disclosure_ratelimitcounter (key, window_number, count) VALUES (%s, %s, 1) "
     "ON CONFLICT (key, window_number) DO UPDATE SET count = disclosure_ratelimitcounter.count + 1 RETURNING count"
 )
+# Adds `amount` only while the total stays within the limit: a refused request takes nothing (no row returned).
+_TAKE = (
+    "INSERT INTO disclosure_ratelimitcounter (key, window_number, count) VALUES (%s, %s, %s) "
+    "ON CONFLICT (key, window_number) DO UPDATE SET count = disclosure_ratelimitcounter.count + excluded.count "
+    "WHERE disclosure_ratelimitcounter.count + excluded.count <= %s RETURNING count"
+)
+_COUNT = "SELECT count FROM disclosure_ratelimitcounter WHERE key = %s AND window_number = %s"
 
 _SWEEP = "DELETE FROM disclosure_ratelimitcounter WHERE window_number < %s"
 
@@ -58,33 +82,93 @@ def limit_for(scope: str) -> int:
 
 
 def stale_windows_before(now: dt.datetime) -> int:
-    return int(now.timestamp()) // window_seconds() - KEEP_WINDOWS
+    """Counters of windows starting before this Unix second are past use."""
+    return int(now.timestamp()) - max(KEEP_WINDOWS * window_seconds(), KEEP_SECONDS_AT_LEAST)
+
+
+def _window(scope: str, now: dt.datetime) -> tuple[int, int]:
+    """(start, end) of the window or day `now` falls in, in Unix seconds."""
+    if scope in DAILY_SCOPES:
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        start = int(midnight.timestamp())
+        following = (midnight + dt.timedelta(days=1)).replace(hour=0)  # a day of Beijing time (no DST)
+        return start, int(following.timestamp())
+    seconds = window_seconds()
+    start = int(now.timestamp()) // seconds * seconds
+    return start, start + seconds
+
+
+def _retry_after(end: int, now: dt.datetime) -> int:
+    return max(1, math.ceil(end - now.timestamp()))
 
 
 def client_key(request, scope: str) -> str:
-    """Who is counted: the account for queries (token or session), the client address for public reads."""
-    if scope == QUERY:
-        user = getattr(request, "auth", None) or getattr(request, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False):
-            return f"{scope}:user:{user.pk}"
+    """Who is counted: the organization for checks, the account for queries (token or session), the client
+    address for public reads."""
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if scope in ORGANIZATION_SCOPES and authenticated and getattr(user, "organization_id", None):
+        return f"{scope}:org:{user.organization_id}"
+    if scope in (QUERY, *ORGANIZATION_SCOPES) and authenticated:
+        return f"{scope}:user:{user.pk}"
     return f"{scope}:addr:{client_address(request)}"
+
+
+def _sweep(cursor, now: dt.datetime) -> None:
+    cursor.execute(_SWEEP, [stale_windows_before(now)])
 
 
 def rate_limit_hit(request, scope: str, *, now: dt.datetime | None = None) -> Verdict:
     """Count this request in its window; `allowed` False once the window's count passes the limit."""
     now = now or timezone.now()
-    seconds = window_seconds()
-    epoch = now.timestamp()
-    window = int(epoch) // seconds
+    start, end = _window(scope, now)
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [client_key(request, scope)[:120], window])
+        cursor.execute(_UPSERT, [client_key(request, scope)[:120], start])
         count = cursor.fetchone()[0]
         if count == 1:
             # The first request of a client in a window sweeps counters of long-past windows (an index range).
-            cursor.execute(_SWEEP, [window - KEEP_WINDOWS])
+            _sweep(cursor, now)
     limit = limit_for(scope)
-    retry_after = max(1, math.ceil((window + 1) * seconds - epoch))
-    return Verdict(count <= limit, count, limit, retry_after)
+    return Verdict(count <= limit, count, limit, _retry_after(end, now))
+
+
+def organization_key(scope: str, organization) -> str:
+    """The counter of an organization (every account and token of it), as `client_key` names it."""
+    return f"{scope}:org:{organization.pk}"
+
+
+def rate_limit_take(key: str, scope: str, amount: int, *, now: dt.datetime | None = None) -> Verdict:
+    """Count `amount` units (identifiers) for `key` in the window or day if they fit within the limit; a request
+    that would pass it is refused and takes nothing, so a smaller one may still fit."""
+    now = now or timezone.now()
+    start, end = _window(scope, now)
+    limit = limit_for(scope)
+    key = key[:120]
+    with connection.cursor() as cursor:
+        if amount > limit:
+            cursor.execute(_COUNT, [key, start])
+            row = cursor.fetchone()
+            return Verdict(False, (row[0] if row else 0) + amount, limit, _retry_after(end, now))
+        cursor.execute(_TAKE, [key, start, amount, limit])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_COUNT, [key, start])
+            current = cursor.fetchone()
+            return Verdict(False, (current[0] if current else 0) + amount, limit, _retry_after(end, now))
+        if row[0] == amount:
+            _sweep(cursor, now)
+    return Verdict(True, row[0], limit, _retry_after(end, now))
+
+
+class RateLimited(ServiceError):
+    """A refusal by a rate limit inside a service (the identifiers of a day's checks): 429 with Retry-After."""
+
+    status = 429
+
+    def __init__(self, verdict: Verdict, message=None, *, field: str | None = None):
+        self.verdict = verdict
+        self.retry_after = verdict.retry_after
+        super().__init__("rate_limited", message or _("Too many requests. Please try again later."), field=field)
 
 
 def too_many_requests(verdict: Verdict, *, json: bool) -> HttpResponse:

@@ -12,12 +12,15 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Body, Router, Schema
+from ninja import Body, Query, Router, Schema
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceError, bilingual
+from xinyong.core.paging import paging
+from xinyong.core.uploads import check_upload_size, upload_limit
 from xinyong.ingestion.choices import BatchStatus, Channel
+from xinyong.ingestion.forms import MAX_UPLOAD_BYTES
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import (
     BatchResult,
@@ -147,6 +150,7 @@ def submit_record(request, item_code: str, payload: dict[str, Any] = Body(...)):
                  "multipart/form-data": {"schema": {"type": "object", "properties": {
                      "file": {"type": "string", "format": "binary"}}}},
              }}})
+@upload_limit(MAX_UPLOAD_BYTES)
 def submit_batch(request, item_code: str):
     organization = _organization(request)
     item = _item_for(organization, item_code)
@@ -155,6 +159,7 @@ def submit_batch(request, item_code: str):
         upload = request.FILES.get("file")
         if upload is None:
             raise SubmissionRefused("invalid_input", _("Upload the file in the form field 'file'."), field="file")
+        check_upload_size(upload, MAX_UPLOAD_BYTES)  # measured while it arrived (xinyong.core.uploads)
         if upload.size > BACKGROUND_BYTES:
             from xinyong.ingestion.tasks import submission_enqueue
 
@@ -208,13 +213,14 @@ def batch_detail(request, batch_id: int):
     return _stored_batch_out(_own_batch(request, batch_id))
 
 
+RejectionPage = paging(default=500, maximum=5000)
+
+
 @router.get("/batches/{batch_id}/rejections", response=list[RejectionOut],
             summary="Rejected rows of a batch (ID numbers masked)")
-def batch_rejections(request, batch_id: int, limit: int = 500, offset: int = 0):
+def batch_rejections(request, batch_id: int, page: Query[RejectionPage]):
     batch = _own_batch(request, batch_id)
-    if not 1 <= limit <= 5000 or offset < 0:
-        raise ServiceError("invalid_page", _("limit must be 1–5000 and offset non-negative."), field="limit")
-    rows = batch.rejections.order_by("row_number", "id")[offset:offset + limit]
+    rows = page.window(batch.rejections.order_by("row_number", "id"))
     return [{"row": r.row_number, "field": r.field, "code": r.code,
              "message": bilingual(r.message, r.message_en or r.message), "values": r.raw, "resolved": r.resolved}
             for r in rows]

@@ -28,6 +28,7 @@ from xinyong.catalog.models import CatalogItem, ItemField
 from xinyong.core.errors import ServiceError, bilingual
 from xinyong.core.identifiers import IdentifierType, validate
 from xinyong.core.masking import mask_identifier
+from xinyong.core.text import TextRefused, clean_text
 from xinyong.ingestion.catalog_access import header_key
 from xinyong.subjects.choices import SubjectKind
 
@@ -103,6 +104,7 @@ _DATE_PATTERNS = (
 _SERIAL = re.compile(r"^\d{4,6}(?:\.0+)?$")
 MAX_AMOUNT_DECIMALS = 6
 _TEXT, _DATE, _USCC = FieldType.TEXT.value, FieldType.DATE.value, FieldType.USCC.value
+_ONE_LINE_ROLES = frozenset({"subject_name", "document_number"})  # other text fields may hold line breaks
 
 
 @dataclass(frozen=True)
@@ -396,6 +398,13 @@ class RowValidator:
                     errors.append(_err(row, spec.code, "too_long", f"{spec.name}：超过最大长度{spec.max_length}",
                                        f"{spec.code}: longer than {spec.max_length} characters"))
                     continue
+                if not text.isprintable():  # control characters, line breaks in a name (xinyong.core.text)
+                    try:
+                        text = clean_text(text, multiline=spec.role not in _ONE_LINE_ROLES)
+                    except TextRefused as refused:
+                        errors.append(_err(row, spec.code, refused.code, f"{spec.name}：{refused.message_zh}",
+                                           f"{spec.code}: {refused.message_en}"))
+                        continue
                 if len(text) >= 15 and _CITIZEN_ID_RUN.search(text):
                     text = scrub_id_numbers(text)
                 data[spec.code] = text

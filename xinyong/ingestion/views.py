@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -38,9 +39,10 @@ from xinyong.catalog.choices import VersionStatus
 from xinyong.catalog.models import CatalogItem
 from xinyong.catalog.selectors import TIER_PRECEDENCE
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import upload_limit
 from xinyong.ingestion.choices import BatchStatus, Channel
 from xinyong.ingestion.exports import XLSX_CONTENT_TYPE, quality_workbook
-from xinyong.ingestion.forms import QualityFilterForm, SubmissionUploadForm
+from xinyong.ingestion.forms import MAX_UPLOAD_BYTES, QualityFilterForm, SubmissionUploadForm
 from xinyong.ingestion.models import Batch
 from xinyong.ingestion.pipeline import batch_receipt_verify, ingest_file
 from xinyong.ingestion.quality import COMPONENT_LABELS, WEIGHTS, QualityReport, quality_report, quality_scope
@@ -118,6 +120,7 @@ def _display_name(name: str) -> str:
     return PurePath((name or "").replace("\\", "/")).name[-200:] or "upload"
 
 
+@upload_limit(MAX_UPLOAD_BYTES)
 @staff_required
 @require_http_methods(["GET", "POST"])
 def submission_upload(request):
@@ -242,21 +245,21 @@ def batch_status(request, pk: int):
     })
 
 
-@staff_required
-@require_GET
-def _audit_export(request, kind: str, details: dict, target=None) -> None:
+def _audit_export(user, kind: str, details: dict, target=None) -> None:
     """Exports are security events (security req. 12): who took which data out, in its own transaction."""
     with transaction.atomic():
-        audit_record(AuditEventType.DATA_EXPORTED, actor=request.user, target=target, target_label=kind,
+        audit_record(AuditEventType.DATA_EXPORTED, actor=user, target=target, target_label=kind,
                      articles=["Art 17", "Art 33"], details={"export": kind, **details})
 
 
+@staff_required
+@require_GET
 def batch_report(request, pk: int):
     """The rejection report (CSV, UTF-8 with BOM) written by the pipeline's report writer."""
     batch = _own_batch(request.user, pk)
     if batch.status != BatchStatus.DONE or not batch.rejected:
         raise Http404
-    _audit_export(request, "rejection-report", {"batch": batch.pk, "rows": batch.rejected}, target=batch)
+    _audit_export(request.user, "rejection-report", {"batch": batch.pk, "rows": batch.rejected}, target=batch)
     descriptor, name = tempfile.mkstemp(prefix="rejections-", suffix=".csv")
     os.close(descriptor)
     try:
@@ -394,17 +397,52 @@ def quality(request):
     })
 
 
+QUALITY_EXPORT_KIND = "ingestion-quality"
+QUALITY_EXPORT_LABEL = gettext_lazy("Data quality workbook")
+
+
 @staff_required
 @require_GET
 def quality_export(request):
-    scope, form = _quality_filters(request)
+    """The quality page's export asks for a bulk export of the same selection (a second approver follows)."""
+    _scope, form = _quality_filters(request)
     if not form.is_valid():
         return HttpResponseRedirect(f"{reverse('ingestion:quality')}?{request.GET.urlencode()}")
+    query = request.GET.copy()
+    query["kind"] = QUALITY_EXPORT_KIND
+    return HttpResponseRedirect(f"{reverse('exports:new')}?{query.urlencode()}")
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    content: bytes
+    content_type: str
+    filename: str
+    rows: int
+
+
+def _quality_selection(user, parameters: dict):
+    scope = quality_scope(user)
+    if scope is None:
+        raise NotFoundOrForbidden()
+    form = QualityFilterForm(parameters, items=items_in_force())
+    if not form.is_valid():
+        raise ServiceError("invalid_filter", _("The filters of the export are not valid."))
+    return scope, form
+
+
+def quality_export_describe(user, parameters: dict) -> str:
+    """What a requested quality export holds, in words for the approver."""
+    _scope, form = _quality_selection(user, parameters)
+    date_from, date_to, code = form.period()
+    item = f"，{code}" if code else ""
+    return f"{QUALITY_EXPORT_LABEL}（{date_from:%Y-%m-%d}—{date_to:%Y-%m-%d}{item}）XLSX"
+
+
+def quality_export_produce(user, parameters: dict) -> _Workbook:
+    scope, form = _quality_selection(user, parameters)
     report = _quality_report(scope, form)
     content = quality_workbook(report)
-    _audit_export(request, "quality-xlsx", {"from": report.date_from.isoformat(), "to": report.date_to.isoformat()})
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="quality-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.xlsx"'
-    )
-    return response
+    _audit_export(user, "quality-xlsx", {"from": report.date_from.isoformat(), "to": report.date_to.isoformat()})
+    return _Workbook(content, XLSX_CONTENT_TYPE, f"quality-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.xlsx",
+                     len(report.rows))

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
 from xinyong.core.masking import mask_name
+from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText
 from xinyong.lists.choices import Decision, EntryState, ListKind, RemovalReason
 from xinyong.lists.models import ListEntry
 from xinyong.lists.selectors import (
@@ -66,8 +68,12 @@ def _duration(definition) -> int | None:
     return int(value.value) if value.unit == "months" else None
 
 
+ListPage = paging(default=100, maximum=500)
+EntryPage = paging(default=200, maximum=500)
+
+
 @router.get("", response=list[ListOut], auth=None, tags=["public"], summary="The published lists (Art 22)")
-def lists(request):
+def lists(request, page: Query[ListPage]):
     return [
         {
             "code": d.code, "kind": d.kind, "name": d.name, "legal_basis": d.legal_basis,
@@ -76,7 +82,7 @@ def lists(request):
             "term_set_by_court": d.term_set_by_court,
             "measures": [m.code for m in d.measures.all() if m.is_active], "organizations_listed": d.public_count,
         }
-        for d in public_list_definitions()
+        for d in page.window(public_list_definitions())
     ]
 
 
@@ -91,12 +97,12 @@ class PublicEntryOut(Schema):
 
 @router.get("/{code}/entries", response=list[PublicEntryOut], auth=None, tags=["public"],
             summary="Organizations on a list today (Art 22)")
-def list_entries_public(request, code: str, q: str = ""):
+def list_entries_public(request, code: str, page: Query[EntryPage], q: str = ""):
     definition = public_list_definition(code)
     return [
         {"number": e.number, "name": e.subject.name, "uscc": e.subject.identifier_masked,
          "listed_from": e.listed_from, "expires_on": e.expires_on, "reasons": e.reasons}
-        for e in public_entries_of(definition, query=q[:50])
+        for e in public_entries_of(definition, query=q[:50], limit=page.limit, offset=page.offset)
     ]
 
 
@@ -159,15 +165,16 @@ class ProposeIn(Schema):
     list: str
     identifier_type: str
     identifier: str
-    reasons: str = Field(..., max_length=5000)
-    basis: str = Field("", max_length=2000)
+    reasons: MultilineText = Field(..., max_length=5000)
+    basis: MultilineText = Field("", max_length=2000)
     records: list[int] = Field(default_factory=list, max_length=100)
 
 
 @router.get("/entries", response=list[EntryOut], summary="Entries of the lists the caller keeps")
-def entries(request, state: EntryState | None = None, list: str = ""):
+def entries(request, page: Query[EntryPage], state: EntryState | None = None, list: str = ""):
     require(request, Permission.MANAGE_LISTS)
-    return [entry_out(e) for e in entries_for_manager(caller(request), state=state or "", definition=list)]
+    return [entry_out(e) for e in entries_for_manager(caller(request), state=state or "", definition=list,
+                                                       limit=page.limit, offset=page.offset)]
 
 
 @router.post("/entries", response={201: EntryOut}, summary="Propose a listing (Art 22, 24)")
@@ -210,8 +217,8 @@ def notify(request, entry_id: int, payload: NotifyIn):
 class DecideIn(Schema):
     model_config = ConfigDict(extra="forbid")
     decision: Decision
-    reasons: str = Field(..., max_length=5000)
-    statements: str = Field("", max_length=5000)
+    reasons: MultilineText = Field(..., max_length=5000)
+    statements: MultilineText = Field("", max_length=5000)
     # The courts' list only: the term the court decided (法释〔2017〕7号第二条), its last day or no fixed term.
     court_term_end: dt.date | None = None
     court_term_open: bool = False
@@ -255,7 +262,7 @@ def publish(request, entry_id: int):
 class RemoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: RemovalReason
-    note: str = Field("", max_length=5000)
+    note: MultilineText = Field("", max_length=5000)
 
 
 @router.post("/entries/{entry_id}/remove", response=EntryOut,

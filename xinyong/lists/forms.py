@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.core.text import TextField
 from xinyong.lists.choices import Decision, EntryState, RemovalReason
 from xinyong.subjects.choices import IdentifierTypeChoice
 
@@ -36,9 +37,10 @@ class ProposeForm(forms.Form):
     identifier_type = forms.ChoiceField(label=_("Identifier type"), choices=IdentifierTypeChoice.choices,
                                         initial=IdentifierTypeChoice.USCC)
     identifier = forms.CharField(label=_("Identifier"), max_length=40)
-    reasons = forms.CharField(label=_("Facts and reasons"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+    reasons = TextField(label=_("Facts and reasons"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                        multiline=True,
                               help_text=_("What the subject did and why it meets the list's inclusion criteria."))
-    basis = forms.CharField(label=_("Legal basis applied"), max_length=2000, required=False,
+    basis = TextField(label=_("Legal basis applied"), max_length=2000, required=False, multiline=True,
                             widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("Leave empty to apply the list's legal basis."))
 
@@ -74,9 +76,10 @@ class DecideForm(forms.Form):
     """The decision; on the courts' list also the term the court decided (the platform assumes none)."""
 
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
-    reasons = forms.CharField(label=_("Reasons for the decision"), max_length=5000,
+    reasons = TextField(label=_("Reasons for the decision"), max_length=5000, multiline=True,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    statements = forms.CharField(label=_("Statements and objections received"), max_length=5000, required=False,
+    statements = TextField(label=_("Statements and objections received"), max_length=5000, required=False,
+                           multiline=True,
                                  widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, court_term: bool = False, **kwargs):
@@ -107,8 +110,9 @@ class ExtendForm(forms.Form):
 
 class RemoveForm(forms.Form):
     reason = forms.ChoiceField(label=_("Removal reason"), choices=RemovalReason.choices)
-    note = forms.CharField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Required unless the period ended: say what was decided and by whom."))
+    note = TextField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                     multiline=True,
+                     help_text=_("Required unless the period ended: say what was decided and by whom."))
 
     def __init__(self, *args, court_list: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

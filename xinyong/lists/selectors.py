@@ -77,7 +77,8 @@ def public_list_definition(code: str) -> ListDefinition:
 
 
 def public_entries_of(
-    definition: ListDefinition, *, on: dt.date | None = None, query: str = "", limit: int = PUBLIC_PAGE_SIZE
+    definition: ListDefinition, *, on: dt.date | None = None, query: str = "", limit: int = PUBLIC_PAGE_SIZE,
+    offset: int = 0,
 ) -> list[ListEntry]:
     """Organizations on the list on `on`, newest listing first; `query` matches part of the name."""
     day = on or timezone.localdate()
@@ -89,7 +90,7 @@ def public_entries_of(
     )
     if query:
         queryset = queryset.filter(subject__name__contains=query)
-    return list(queryset[:limit])
+    return list(queryset[offset : offset + limit])
 
 
 def public_removals_of(definition: ListDefinition, *, limit: int = RECENT_REMOVALS) -> list[ListEntry]:
@@ -235,13 +236,14 @@ def _restrict(user, queryset: QuerySet[ListEntry]) -> QuerySet[ListEntry]:
     return queryset.filter(definition__responsible_body=user.organization)
 
 
-def entries_for_manager(user, *, state: str = "", definition: str = "", limit: int = 200) -> list[ListEntry]:
+def entries_for_manager(user, *, state: str = "", definition: str = "", limit: int = 200,
+                        offset: int = 0) -> list[ListEntry]:
     queryset = _restrict(user, ListEntry.objects.select_related("definition", "subject").defer("notice_pdf"))
     if state:
         queryset = queryset.filter(state=state)
     if definition:
         queryset = queryset.filter(definition__code=definition)
-    return list(queryset.order_by("-proposed_at", "-id")[:limit])
+    return list(queryset.order_by("-proposed_at", "-id")[offset : offset + limit])
 
 
 def entry_for_manager(user, entry_id: int) -> ListEntry:

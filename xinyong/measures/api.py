@@ -12,15 +12,19 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import PermissionDenied, ServiceError
+from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText, SingleLineText
+from xinyong.core.uploads import check_upload_size, upload_limit
+from xinyong.disclosure import ratelimit
 from xinyong.measures.choices import BasisLevel, MeasureCaseStatus, MeasureKind, Scenario
-from xinyong.measures.files import identifiers_from_file
+from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.selectors import case_for, case_statistics, cases_for, measures_published
 from xinyong.measures.services import (
     MAX_CHECK_SUBJECTS,
@@ -47,9 +51,13 @@ class MeasureOut(Schema):
     proportionality_notes: str
 
 
+MeasurePage = paging(default=500, maximum=1000)
+CasePage = paging(default=200, maximum=500)
+
+
 @router.get("/measures", response=list[MeasureOut], auth=None, tags=["public"],
             summary="Joint reward and punishment measures in force, with their legal basis (Art 22)")
-def measures(request):
+def measures(request, page: Query[MeasurePage]):
     return [
         {
             "code": m.code, "kind": m.kind, "name": m.name, "content": m.content, "basis_level": m.basis_level,
@@ -58,7 +66,7 @@ def measures(request):
             "applies_to_related_persons": m.applies_to_related_persons,
             "proportionality_notes": m.proportionality_notes,
         }
-        for m in measures_published()
+        for m in page.window(measures_published())
     ]
 
 
@@ -71,7 +79,8 @@ class IdentifierIn(Schema):
 class CheckIn(Schema):
     model_config = ConfigDict(extra="forbid")
     scenario: Scenario
-    reference: str = Field("", max_length=200, description="the matter the check is for, e.g. a project number")
+    reference: SingleLineText = Field("", max_length=200,
+                                      description="the matter the check is for, e.g. a project number")
     subjects: list[IdentifierIn] = Field(..., min_length=1)
 
 
@@ -123,6 +132,14 @@ class CheckOut(Schema):
     results: list[SubjectCheckOut]
 
 
+class RateLimitedOut(Schema):
+    """Over a limit (requests per window, identifiers per day): the answer carries `Retry-After` in seconds."""
+
+    code: str
+    field: str | None = None
+    message: str
+
+
 def check_out(result: CheckResult) -> dict:
     return {
         "check": result.check_id, "scenario": result.scenario, "on": result.on, "rule_version": result.rule_version,
@@ -156,9 +173,13 @@ def check_out(result: CheckResult) -> dict:
     }
 
 
-@router.post("/checks", response=CheckOut, summary="Credit check of up to 10,000 subjects in a scenario (Art 22–26)")
+@router.post("/checks", response={200: CheckOut, 429: RateLimitedOut},
+             summary="Credit check of up to 10,000 subjects in a scenario (Art 22–26); limited per organization")
 def check(request, payload: CheckIn):
     require(request, Permission.CHECK_SUBJECTS)
+    limited = ratelimit.rate_limited(request, ratelimit.CHECK)
+    if limited is not None:
+        return limited
     if len(payload.subjects) > MAX_CHECK_SUBJECTS:
         raise ServiceError("too_many_subjects", _("At most 10,000 subjects per check."), field="subjects")
     result = check_subjects(
@@ -168,10 +189,15 @@ def check(request, payload: CheckIn):
     return check_out(result)
 
 
-@router.post("/checks/file", response=CheckOut,
+@router.post("/checks/file", response={200: CheckOut, 429: RateLimitedOut},
              summary="Credit check of the subjects in a CSV or XLSX file (证件类型, 证件号码; up to 10,000 rows)")
+@upload_limit(MAX_CHECK_FILE_BYTES)
 def check_file(request, scenario: Form[Scenario], file: File[UploadedFile], reference: Form[str] = ""):
     require(request, Permission.CHECK_SUBJECTS)
+    limited = ratelimit.rate_limited(request, ratelimit.CHECK)
+    if limited is not None:
+        return limited
+    check_upload_size(file, MAX_CHECK_FILE_BYTES)
     read = identifiers_from_file(file.file, file_name=file.name or "", limit=MAX_CHECK_SUBJECTS)
     result = check_subjects(
         requester=caller(request), scenario=scenario, reference=reference, channel="file",
@@ -221,28 +247,29 @@ class StatisticsOut(Schema):
 
 @router.get("/cases/statistics", response=list[StatisticsOut],
             summary="Measure cases per department and measure, overdue feedback flagged (Art 22, 33)")
-def statistics(request):
+def statistics(request, page: Query[MeasurePage]):
     require(request, Permission.VIEW_MEASURE_STATS)
     return [
         {"organization": s.organization, "measure": s.measure, "total": s.total, "open": s.open,
          "applied": s.applied, "not_applied": s.not_applied, "overdue": s.overdue, "late": s.late}
-        for s in case_statistics(caller(request))
+        for s in page.window(case_statistics(caller(request)))
     ]
 
 
 @router.get("/cases", response=list[MeasureCaseOut], summary="Measure cases of the caller's department")
-def cases(request, status: MeasureCaseStatus | None = None, overdue: bool = False):
+def cases(request, page: Query[CasePage], status: MeasureCaseStatus | None = None, overdue: bool = False):
     user = caller(request)
     if not (has_permission(user, Permission.REPORT_FEEDBACK) or has_permission(user, Permission.VIEW_MEASURE_STATS)):
         raise PermissionDenied()
     today = timezone.localdate()
-    return [case_out(c, today) for c in cases_for(user, status=status or "", overdue=overdue, on=today)]
+    found = cases_for(user, status=status or "", overdue=overdue, on=today, limit=page.limit, offset=page.offset)
+    return [case_out(c, today) for c in found]
 
 
 class FeedbackIn(Schema):
     model_config = ConfigDict(extra="forbid")
     applied: bool
-    note: str = Field(..., max_length=2000)
+    note: MultilineText = Field(..., max_length=2000)
     applied_on: dt.date | None = None
 
 

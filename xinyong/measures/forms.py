@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.core.text import TextField
 from xinyong.lists.forms import DateInput
 from xinyong.lists.models import ListDefinition
 from xinyong.measures.choices import BasisLevel, MeasureKind, Scenario
@@ -14,7 +15,7 @@ from xinyong.subjects.choices import IdentifierTypeChoice
 
 class CheckForm(forms.Form):
     scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices)
-    reference = forms.CharField(label=_("Matter reference"), max_length=200, required=False,
+    reference = TextField(label=_("Matter reference"), max_length=200, required=False,
                                 help_text=_("For example the procurement project number."))
     identifier_type = forms.ChoiceField(label=_("Identifier type"), choices=IdentifierTypeChoice.choices,
                                         initial=IdentifierTypeChoice.USCC)
@@ -45,22 +46,22 @@ class FeedbackForm(forms.Form):
         choices=[("yes", _("Yes, the measure was applied")), ("no", _("No, it was not applied"))],
     )
     applied_on = forms.DateField(label=_("Applied on"), required=False, widget=DateInput())
-    note = forms.CharField(label=_("What was done, or why not"), max_length=2000,
+    note = TextField(label=_("What was done, or why not"), max_length=2000, multiline=True,
                            widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class MeasureForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=64)
     kind = forms.ChoiceField(label=_("Kind"), choices=MeasureKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    content = forms.CharField(label=_("What the measure does"), widget=forms.Textarea(attrs={"rows": 3}))
+    name = TextField(label=_("Name"), max_length=200)
+    content = TextField(label=_("What the measure does"), widget=forms.Textarea(attrs={"rows": 3}), multiline=True)
     basis_level = forms.ChoiceField(label=_("Rank of the legal basis"), choices=[("", "—"), *BasisLevel.choices],
                                     required=False)
-    legal_basis = forms.CharField(
-        label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    legal_basis = TextField(
+        label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}), multiline=True,
         help_text=_("The law, regulation or national rule and its article. Without one the measure is refused (Art 24)."),
     )
-    implementing_bodies_note = forms.CharField(label=_("Implementing bodies"), max_length=200)
+    implementing_bodies_note = TextField(label=_("Implementing bodies"), max_length=200)
     scenarios = forms.MultipleChoiceField(label=_("Scenarios"), choices=Scenario.choices,
                                           widget=forms.CheckboxSelectMultiple)
     triggering_lists = forms.ModelMultipleChoiceField(
@@ -70,5 +71,6 @@ class MeasureForm(forms.Form):
     applies_to_related_persons = forms.BooleanField(
         label=_("Also applies to the related persons recorded with an entry (Art 24)"), required=False
     )
-    proportionality_notes = forms.CharField(label=_("Proportionality and relation to the conduct"), required=False,
+    proportionality_notes = TextField(label=_("Proportionality and relation to the conduct"), required=False,
+                                      multiline=True,
                                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -284,14 +284,14 @@ def overdue_q(on: dt.date) -> Q:
 
 
 def cases_for(user, *, status: str = "", overdue: bool = False, on: dt.date | None = None,
-              limit: int = 200) -> list[MeasureCase]:
+              limit: int = 200, offset: int = 0) -> list[MeasureCase]:
     day = on or timezone.localdate()
     queryset = cases_restrict(user).select_related("measure", "subject", "organization", "entry__definition")
     if status:
         queryset = queryset.filter(status=status)
     if overdue:
         queryset = queryset.filter(overdue_q(day))
-    return list(queryset.order_by("feedback_due", "-id")[:limit])
+    return list(queryset.order_by("feedback_due", "-id")[offset : offset + limit])
 
 
 def case_for(user, case_id: int) -> MeasureCase:

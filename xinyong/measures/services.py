@@ -38,6 +38,7 @@ from xinyong.core.errors import NotFoundOrForbidden, PermissionDenied, ServiceEr
 from xinyong.core.identifiers import IdentifierType, normalize, validate
 from xinyong.core.masking import mask_identifier, mask_name
 from xinyong.core.workdays import Deadline, ProvisionalRecount, WorkdayCalendar, current_calendar, deadline
+from xinyong.disclosure import ratelimit
 from xinyong.lists.choices import ListKind
 from xinyong.lists.models import ListDefinition
 from xinyong.measures.choices import (
@@ -279,6 +280,20 @@ def _check_articles(catalog_kinds: set[str], scenario: str) -> list[str]:
     return articles
 
 
+def _take_daily_identifiers(organization, amount: int) -> None:
+    """Count the identifiers against the organization's day (`checks.daily_identifier_limit`, Art 15, 32) before
+    any subject is looked up; a check that would pass the limit is refused whole (429) and counts nothing."""
+    verdict = ratelimit.rate_limit_take(ratelimit.organization_key(ratelimit.CHECK_IDENTIFIERS, organization),
+                                        ratelimit.CHECK_IDENTIFIERS, amount)
+    if not verdict.allowed:
+        used = verdict.count - amount
+        raise ratelimit.RateLimited(verdict, bilingual(
+            f"本单位今日已核查{used}个主体，本次{amount}个将超过每日{verdict.limit}个的上限，请于明日再核查",
+            f"your organization has checked {used} subjects today; {amount} more would pass the daily limit of "
+            f"{verdict.limit}. Check them tomorrow",
+        ), field="identifiers")
+
+
 def check_subjects(
     *, requester, scenario: Scenario | str, identifiers: Sequence[tuple[str, str]],
     channel: CheckChannel | str = CheckChannel.API, reference: str = "", file_name: str = "",
@@ -312,6 +327,7 @@ def check_subjects(
             bilingual(f"一次最多核查{MAX_CHECK_SUBJECTS}个主体", f"at most {MAX_CHECK_SUBJECTS} subjects per check"),
             field="identifiers",
         )
+    _take_daily_identifiers(organization, len(identifiers))
     day = on or timezone.localdate()
 
     # (1) canonical identifiers and their blind indexes.

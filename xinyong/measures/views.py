@@ -18,8 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import check_upload_size, upload_limit
+from xinyong.disclosure import ratelimit
 from xinyong.measures.choices import MeasureCaseStatus
-from xinyong.measures.files import identifiers_from_file
+from xinyong.measures.files import MAX_CHECK_FILE_BYTES, identifiers_from_file
 from xinyong.measures.forms import CheckForm, FeedbackForm, MeasureForm
 from xinyong.measures.selectors import (
     case_for,
@@ -76,6 +78,7 @@ def console_measure_new(request):
     return render(request, "measures/console_measure_form.html", {"form": form})
 
 
+@upload_limit(MAX_CHECK_FILE_BYTES)
 @staff_required
 @require_http_methods(["GET", "POST"])
 def console_check(request):
@@ -83,24 +86,33 @@ def console_check(request):
     _require_any(request.user, Permission.CHECK_SUBJECTS)
     form = CheckForm(request.POST or None, request.FILES or None)
     result = None
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            verdict = ratelimit.rate_limit_hit(request, ratelimit.CHECK)  # per organization (Art 15, 32)
+            if not verdict.allowed:
+                raise ratelimit.RateLimited(verdict)
             if data["lines"]:
                 identifiers = [(data["identifier_type"], line) for line in data["lines"]]
                 result = check_subjects(requester=request.user, scenario=data["scenario"], identifiers=identifiers,
                                         channel="console", reference=data["reference"])
             else:
                 upload = data["file"]
+                check_upload_size(upload, MAX_CHECK_FILE_BYTES)
                 read = identifiers_from_file(upload.file, file_name=upload.name, limit=MAX_CHECK_SUBJECTS)
                 result = check_subjects(requester=request.user, scenario=data["scenario"],
                                         identifiers=read.identifiers, channel="file", reference=data["reference"],
                                         file_name=read.file_name, file_digest=read.digest)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
-    return render(request, "measures/console_check.html", {
+            retry_after = getattr(error, "retry_after", None)
+    response = render(request, "measures/console_check.html", {
         "form": form, "result": result, "checks": checks_for(request.user, limit=10),
-    })
+    }, status=429 if retry_after else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @staff_required

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Query, Router, Schema
-from pydantic import Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
+from xinyong.core.paging import paging
 from xinyong.notifications.choices import NoticeKind
 from xinyong.notifications.selectors import notice_for_account, notices_for_account
 from xinyong.notifications.services import notice_mark_read
@@ -33,10 +33,8 @@ class NoticeOut(Schema):
     read_at: dt.datetime | None
 
 
-class NoticeFilter(Schema):
+class NoticeFilter(paging(default=50, maximum=200)):
     unread: bool = False
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 def _out(notice) -> dict:
@@ -53,7 +51,7 @@ def notices(request, filters: Query[NoticeFilter]):
     found = notices_for_account(caller(request)).order_by("-created_at", "-id")
     if filters.unread:
         found = found.filter(read_at__isnull=True)
-    return [_out(n) for n in found[filters.offset:filters.offset + filters.limit]]
+    return [_out(n) for n in filters.window(found)]
 
 
 @router.get("/{notice_id}", response=NoticeOut, summary="One notice of my organization")

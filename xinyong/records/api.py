@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import NotFoundOrForbidden
+from xinyong.core.text import MultilineText
 from xinyong.records.models import CreditRecord
 from xinyong.records.services import record_correct, record_withdraw
 
@@ -25,12 +26,12 @@ class CorrectionIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
     data: dict[str, Any]
-    reason: str
+    reason: MultilineText
 
 
 class WithdrawalIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: str
+    reason: MultilineText
 
 
 class RevisionOut(Schema):

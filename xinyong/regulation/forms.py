@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xinyong.core.text import TextField
 from xinyong.regulation.choices import CalendarDayKind
 
 
@@ -47,7 +48,7 @@ class CalendarDaySetForm(forms.Form):
         help_text=_("A make-up working day is a Saturday or Sunday that is worked (调休上班)."),
         error_messages={"required": _("Choose holiday or make-up working day.")},
     )
-    name = forms.CharField(
+    name = TextField(
         label=_("Name"),
         max_length=64,
         help_text=_("The holiday's name as in the State Council's notice, for example 国庆节."),

@@ -26,6 +26,8 @@ from xinyong.accounts.choices import AccountKind
 from xinyong.api import ApiClientBearer, StaffSessionAuth, SubjectSessionAuth
 from xinyong.core.errors import ServiceError
 from xinyong.core.schemas import ErrorOut
+from xinyong.core.text import SingleLineText
+from xinyong.core.uploads import read_limited, upload_limit
 from xinyong.disclosure import ratelimit
 from xinyong.disclosure.api import subject_by_key
 from xinyong.disclosure.models import Authorization
@@ -54,7 +56,7 @@ class ReportIssueIn(Schema):
     variant: Literal["full", "public", "no_violation"]
     subject: str | None = None
     authorization: int | None = None
-    purpose: str = ""
+    purpose: SingleLineText = ""
     domains: list[str] = []
     period_from: dt.date | None = None
     period_to: dt.date | None = None
@@ -151,13 +153,14 @@ def verify_number(request, number: str):
     response={200: VerificationOut, 400: ErrorOut, 429: ErrorOut},
     summary="Verify a report's PDF file, byte for byte (public)",
 )
+@upload_limit(MAX_PDF_BYTES)
 def verify_pdf(request, file: File[UploadedFile]):
     limited = ratelimit.rate_limited(request, ratelimit.PUBLIC)
     if limited is not None:
         return limited
     if file.size > MAX_PDF_BYTES:
         raise ServiceError("file_too_large", _("The file is too large to be a report."), field="file")
-    return report_verify_pdf(file.read(), actor=_authenticated(request)).as_dict()
+    return report_verify_pdf(read_limited(file, MAX_PDF_BYTES), actor=_authenticated(request)).as_dict()
 
 
 def _authenticated(request):

@@ -17,12 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from xinyong.core.errors import ServiceError
+from xinyong.core.uploads import read_limited, upload_limit
 from xinyong.disclosure.ratelimit import PUBLIC, QUERY, rate_limited
 from xinyong.disclosure.services import account_subject
 from xinyong.reports.choices import ReportVariant
 from xinyong.reports.forms import VerificationForm
 from xinyong.reports.selectors import access_report_by_number, pdf_filename, reports_requested_by
-from xinyong.reports.services import report_issue, report_verify_number, report_verify_pdf
+from xinyong.reports.services import MAX_PDF_BYTES, report_issue, report_verify_number, report_verify_pdf
 from xinyong.web.views import subject_required
 
 SELF_PURPOSE = "信用主体本人查询"
@@ -32,6 +33,7 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
+@upload_limit(MAX_PDF_BYTES)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
@@ -46,7 +48,7 @@ def verify(request):
             return limited
         upload = form.cleaned_data.get("file")
         if upload is not None:
-            result = report_verify_pdf(upload.read(), actor=_actor(request))
+            result = report_verify_pdf(read_limited(upload, MAX_PDF_BYTES), actor=_actor(request))
         else:
             result = report_verify_number(form.cleaned_data["number"], actor=_actor(request))
     return render(request, "reports/verify.html", {"form": form, "result": result})

@@ -13,13 +13,15 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
 from xinyong.core.errors import ServiceError
 from xinyong.core.masking import mask_name
+from xinyong.core.paging import paging
+from xinyong.core.text import MultilineText
 from xinyong.rights.choices import CaseKind, CaseStatus, Channel, FiledBy, FileKind
 from xinyong.rights.models import Case
 from xinyong.rights.page_helpers import case_files, case_target_label, inbox_cases, with_targets
@@ -30,6 +32,7 @@ router = Router(tags=["rights"])
 
 #: At most this many cases in one answer (the earliest deadline first); filters narrow it.
 PAGE_SIZE = 500
+CasePage = paging(default=PAGE_SIZE, maximum=PAGE_SIZE)
 
 
 class TargetOut(Schema):
@@ -135,11 +138,12 @@ def _case(request, case_id: int) -> Case:
 
 
 @router.get("/cases", response=list[RightsCaseOut], summary="Objection and repair cases of the caller's department")
-def cases(request, kind: CaseKind | None = None, status: CaseStatus | None = None, overdue: bool = False):
+def cases(request, page: Query[CasePage], kind: CaseKind | None = None, status: CaseStatus | None = None,
+          overdue: bool = False):
     require(request, Permission.HANDLE_RIGHTS_CASES)
     today = timezone.localdate()
-    found = with_targets(inbox_cases(caller(request), kind=kind or "", status=status or "", overdue=overdue,
-                                     on=today)[:PAGE_SIZE])
+    found = with_targets(page.window(inbox_cases(caller(request), kind=kind or "", status=status or "",
+                                                 overdue=overdue, on=today)))
     return [case_out(c, today) for c in found]
 
 
@@ -151,7 +155,7 @@ def case_detail(request, case_id: int):
 class ExtensionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     days: int = Field(..., ge=1, le=100)
-    reason: str = Field(..., min_length=1, max_length=5000)
+    reason: MultilineText = Field(..., min_length=1, max_length=5000)
 
 
 @router.post("/cases/{case_id}/extension", response=CaseDetailOut,
@@ -170,7 +174,7 @@ RepairOutcome = Literal["approved", "refused"]
 class ObjectionDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     outcome: ObjectionOutcome
-    reasons: str = Field(..., min_length=1, max_length=5000)
+    reasons: MultilineText = Field(..., min_length=1, max_length=5000)
     corrections: dict[str, str] = Field(default_factory=dict, max_length=100)
     punishment_wrongful: bool = False
 
@@ -197,7 +201,7 @@ def objection_decision(request, case_id: int, payload: ObjectionDecisionIn):
 class RepairDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     outcome: RepairOutcome
-    reasons: str = Field(..., min_length=1, max_length=5000)
+    reasons: MultilineText = Field(..., min_length=1, max_length=5000)
 
 
 @router.post("/cases/{case_id}/repair-decision", response=CaseDetailOut,

@@ -3,14 +3,16 @@
 
 The credit authority's staff see every department's cases, a department's staff their own
 (`xinyong.rights.selectors.cases_restrict`): a department filter naming a department one does not see is
-refused like an unknown one. The exports (XLSX, CSV) hold the filtered cases and are audited.
+refused like an unknown one. The exports (XLSX, CSV) hold the filtered cases and are audited; they are bulk exports,
+asked for here and downloaded once another staff member of the organization approved them (xinyong.exports,
+security requirement 26).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +33,7 @@ from xinyong.rights.dashboard import (
     filtered_cases,
     visible_departments,
 )
-from xinyong.rights.exports import cases_export
+from xinyong.rights.exports import cases_export, filter_labels
 from xinyong.web.views import staff_required
 
 
@@ -94,20 +96,49 @@ def dashboard_page(request):
     }, status=400 if form.is_bound and form.errors else 200)
 
 
+EXPORT_KIND = "rights-cases"
+EXPORT_LABEL = _("Objection and repair cases of the deadline dashboard")
+_FILTER_KEYS = ("kind", "department", "status", "due")
+
+
 def _export(request, fmt: str):
+    """The dashboard's export links ask for a bulk export of the filtered cases (a second approver follows)."""
     form = _filter_form(request)
     if form.is_bound and not form.is_valid():
         return HttpResponseRedirect(f"{reverse('rights_dashboard:dashboard')}?{request.GET.urlencode()}")
+    query = QueryDict(mutable=True)
+    query.update({"kind": EXPORT_KIND, "format": fmt})
+    for key in _FILTER_KEYS:
+        if request.GET.get(key):
+            query[key] = request.GET[key]
+    return HttpResponseRedirect(f"{reverse('exports:new')}?{query.urlencode()}")
+
+
+def _export_selection(user, parameters: dict) -> tuple[CaseFilters, str, str]:
+    fmt = parameters.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise ServiceError("invalid_choice", _("Unknown export format."), field="format")
+    form = DashboardFilterForm({k: parameters[k] for k in _FILTER_KEYS if parameters.get(k)},
+                               departments=visible_departments(user))
+    if not form.is_valid():
+        raise ServiceError("invalid_filter", _("The filters of the export are not valid."))
     filters = form.filters()
-    try:
-        exported = cases_export(user=request.user, filters=filters, fmt=fmt, on=timezone.localdate(),
-                                department_name=form.department_names.get(filters.organization_id, ""))
-    except ServiceError as error:
-        return HttpResponse(str(error.message), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(exported.content, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return filters, fmt, form.department_names.get(filters.organization_id, "")
+
+
+def export_describe(user, parameters: dict) -> str:
+    """What a requested export of the dashboard holds, in words for the approver."""
+    filters, fmt, department = _export_selection(user, parameters)
+    labels = filter_labels(filters, department)
+    shown = "；".join(f"{name}：{labels[key]}" for key, name in (
+        ("kind", _("Kind")), ("department", _("Deciding department")), ("status", _("Status")), ("due", _("Due date")))
+        if labels[key])
+    return f"{_('Objection and repair cases')}（{shown or _('All')}）{fmt.upper()}"
+
+
+def export_produce(user, parameters: dict):
+    filters, fmt, department = _export_selection(user, parameters)
+    return cases_export(user=user, filters=filters, fmt=fmt, on=timezone.localdate(), department_name=department)
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinyong.core.errors import ServiceError, bilingual
+from xinyong.core.text import TextField
 from xinyong.rights.choices import (
     OBJECTION_OUTCOMES,
     REPAIR_OUTCOMES,
@@ -56,8 +57,8 @@ class MultipleFileField(forms.FileField):
 
 
 def _text(label, *, required=True, rows=5, help_text=""):
-    return forms.CharField(label=label, max_length=TEXT_MAX, required=required, help_text=help_text,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return TextField(label=label, max_length=TEXT_MAX, required=required, help_text=help_text, multiline=True,
+                     widget=forms.Textarea(attrs={"rows": rows}))
 
 
 class AgentFieldsMixin(forms.Form):
@@ -65,7 +66,7 @@ class AgentFieldsMixin(forms.Form):
 
     filed_by = forms.ChoiceField(label=_("Who is filing"), choices=FiledBy.choices, initial=FiledBy.SUBJECT,
                                  widget=forms.RadioSelect)
-    agent_name = forms.CharField(label=_("Agent's name"), max_length=100, required=False,
+    agent_name = TextField(label=_("Agent's name"), max_length=100, required=False,
                                  help_text=_("Only when an agent files for the subject."))
     power_of_attorney = forms.FileField(
         label=_("Power of attorney"), required=False,

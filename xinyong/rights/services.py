@@ -38,6 +38,7 @@ from xinyong.audit.choices import AuditEventType, AuditOutcome
 from xinyong.audit.services import Change, audit_record
 from xinyong.core.crypto import get_provider
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import read_limited
 from xinyong.core.workdays import PROVISIONAL_MARK, Deadline, deadline
 from xinyong.lists.choices import PUNITIVE_KINDS, RemovalReason
 from xinyong.lists.models import ListEntry
@@ -147,21 +148,16 @@ def due_label(case: Case) -> str:
 
 
 def _file_rows(files: Sequence[Any], kind: str, field: str) -> list[CaseFile]:
-    """Read and check uploaded files: PDF, PNG or JPEG by content, each within the size limit."""
+    """Read and check uploaded files: PDF, PNG or JPEG by content, each within the size limit. The size is
+    checked before anything is read, and no more than the limit is ever read (issue 12 finding 5)."""
     limit = settings.XINYONG_CASE_FILE_MAX_BYTES
     rows = []
     for upload in files:
         if upload is None:
             continue
-        content = upload.read()
+        content = read_limited(upload, limit, field=field)
         if not content:
             raise ServiceError("empty_file", _("The file “%(name)s” is empty.") % {"name": upload.name}, field=field)
-        if len(content) > limit:
-            raise ServiceError(
-                "file_too_large",
-                _("The file “%(name)s” is larger than %(size)s MB.") % {"name": upload.name, "size": limit // 2**20},
-                field=field,
-            )
         content_type = next((t for magic, t in _SIGNATURES if content.startswith(magic)), None)
         if content_type is None:
             raise ServiceError(

@@ -11,6 +11,7 @@ Every step goes through `xinyong.rights.services`, which audits it; a refusal is
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinyong.accounts.permissions import Permission, has_permission
 from xinyong.core.errors import NotFoundOrForbidden, ServiceError
+from xinyong.core.uploads import upload_limit
 from xinyong.disclosure.services import account_subject
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import CreditRecord
@@ -147,6 +149,11 @@ def my_cases(request):
     })
 
 
+def _case_file_limit() -> int:
+    return settings.XINYONG_CASE_FILE_MAX_BYTES
+
+
+@upload_limit(_case_file_limit)
 @subject_required
 @require_http_methods(["GET", "POST"])
 def objection_new(request):
@@ -179,6 +186,7 @@ def objection_new(request):
     )
 
 
+@upload_limit(_case_file_limit)
 @subject_required
 @require_http_methods(["GET", "POST"])
 def repair_new(request):

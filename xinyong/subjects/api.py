@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict
 
 from xinyong.accounts.api_permissions import caller, require
 from xinyong.accounts.permissions import Permission
-from xinyong.core.errors import ServiceError
+from xinyong.core.paging import paging
+from xinyong.core.text import SingleLineText
 from xinyong.subjects.choices import IdentifierTypeChoice, SubjectKind, SubjectStatus
 from xinyong.subjects.models import Subject
 from xinyong.subjects.selectors import subject_get, subject_list
@@ -35,7 +35,7 @@ class SubjectIn(Schema):
     kind: SubjectKind
     identifier_type: IdentifierTypeChoice
     identifier: str
-    name: str
+    name: SingleLineText
     division: str | None = None
 
 
@@ -52,14 +52,15 @@ def subject_out(subject: Subject) -> dict:
     }
 
 
+SubjectPage = paging(default=50, maximum=500)
+
+
 @router.get("", response=list[SubjectOut], summary="Subjects in the caller's jurisdiction")
-def subjects(request, q: str = "", kind: SubjectKind | None = None, limit: int = 50, offset: int = 0):
+def subjects(request, page: Query[SubjectPage], q: str = "", kind: SubjectKind | None = None):
     require(request, Permission.VIEW_SUBJECTS)
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ServiceError("invalid_page", _("limit must be 1–500 and offset non-negative."), field="limit")
     return [
         subject_out(s)
-        for s in subject_list(caller(request), query=q, kind=kind or "", limit=limit, offset=offset)
+        for s in subject_list(caller(request), query=q, kind=kind or "", limit=page.limit, offset=page.offset)
     ]
 
 

@@ -50,6 +50,7 @@ CONSOLE_NAVIGATION: list[NavItem] = [
     NavItem(_("Notification outbox"), "notifications:outbox", Permission.MANAGE_NOTIFICATIONS),
     NavItem(_("Objection and repair cases"), "rights_console:cases", Permission.HANDLE_RIGHTS_CASES),
     NavItem(_("Objection and repair deadlines"), "rights_dashboard:dashboard", Permission.VIEW_RIGHTS_CASES),
+    NavItem(_("Bulk exports"), "exports:list", Permission.USE_EXPORTS),
 ]
 
 

@@ -259,3 +259,16 @@ def console_organizations(request):
         "web/console_organizations.html",
         {"organizations": organizations, "truncated": len(organizations) >= ORGANIZATION_PAGE_SIZE},
     )
+
+
+def bad_request(request, exception=None):
+    """The answer to a request Django refused (handler400): a body too large outside its files, too many files or
+    fields (xinyong.core.uploads), in the platform's error format under /api/, as a page elsewhere."""
+    from django.http import JsonResponse
+
+    from xinyong.core.uploads import request_refusal
+
+    status, code, message = request_refusal(exception) or (400, "bad_request", str(_("The request cannot be processed.")))
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "field": None, "message": message}, status=status)
+    return render(request, "400.html", {"message": message, "code": status}, status=status)
