@@ -278,6 +278,8 @@ SCENARIOS: dict[str, Callable[[World], Attempt]] = {
     "POST /api/v1/lists/entries/{entry_id}/publish": list_entry(None, STATE_REFUSAL),
     "POST /api/v1/lists/entries/{entry_id}/remove": list_entry({"reason": "revocation", "note": "决定已撤销。"},
                                                                STATE_REFUSAL),
+    "POST /api/v1/lists/entries/{entry_id}/extend": list_entry(
+        {"court_term_end": "2030-01-01", "note": "人民法院决定延长失信期限。"}, STATE_REFUSAL),
     "POST /api/v1/cases/{case_id}/feedback": measure_feedback,
     "GET /api/v1/rights/cases/{case_id}": rights_case(),
     "POST /api/v1/rights/cases/{case_id}/extension": rights_case({"days": 3, "reason": "需向相关单位核实。"},
