@@ -232,6 +232,7 @@ def test_the_rule_version_is_stable_and_changes_with_any_parameter_file(tmp_path
     assert compute_rule_version(copy) != rule_version()
 
 
+@pytest.mark.django_db
 def test_the_parameter_files_pass_the_system_check():
     assert [m for m in checks.run_checks() if m.id == "regulation.E001"] == []
 
